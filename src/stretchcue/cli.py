@@ -33,7 +33,10 @@ stderr = Console(stderr=True)
 RoutineArg = Annotated[str, typer.Argument(help="A routine file (.yaml) or the name of a bundled routine.")]
 HoldOpt = Annotated[float | None, typer.Option(min=0.1, max=MAX_HOLD, help="Seconds to hold every stretch.")]
 RepsOpt = Annotated[int | None, typer.Option(min=1, max=MAX_REPS, help="Reps per exercise and side.")]
-VoiceOpt = Annotated[str | None, typer.Option(help="A voice profile from `stretchcue voices` (default: piper if installed, else system).")]
+VoiceOpt = Annotated[
+    str | None,
+    typer.Option(help="A voice profile from `stretchcue voices` (default: piper if installed, else system)."),
+]
 OutOpt = Annotated[Path, typer.Option(help="Folder for the MP3 (and the speech cache).")]
 
 
@@ -45,7 +48,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
 ) -> None:
     """Turn a stretching routine into a voice-guided MP3."""
@@ -63,7 +68,12 @@ def _plan(routine: str, hold: float | None, reps: int | None, voice: str | None,
     speaker = Voice(VoiceProfile.load(voice or default_voice()), out / CACHE_FOLDER)
     with _progress("Speaking") as progress:
         task = progress.add_task(f"Speaking cues ({speaker.profile.name})", total=None)
-        return make_plan(loaded, Options(hold=hold, reps=reps), speaker, lambda done, total: progress.update(task, completed=done, total=total))
+        return make_plan(
+            loaded,
+            Options(hold=hold, reps=reps),
+            speaker,
+            lambda done, total: progress.update(task, completed=done, total=total),
+        )
 
 
 def _clock(seconds: float) -> str:
@@ -72,7 +82,13 @@ def _clock(seconds: float) -> str:
 
 
 @app.command("build")
-def build_command(routine: RoutineArg, hold: HoldOpt = None, reps: RepsOpt = None, voice: VoiceOpt = None, out: OutOpt = Path("output")) -> None:
+def build_command(
+    routine: RoutineArg,
+    hold: HoldOpt = None,
+    reps: RepsOpt = None,
+    voice: VoiceOpt = None,
+    out: OutOpt = Path("output"),
+) -> None:
     """Build the routine's MP3 into the output folder."""
     plan = _plan(routine, hold, reps, voice, out)
     for warning in plan.timeline.warnings:

@@ -85,8 +85,40 @@ DEEPER_WORDS = (
 GENTLE_WORDS = ("Gently now, ease into the stretch.", "Ease in gently.")
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
 
-_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_TENS = (
+    "",
+    "",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+)
 
 
 def spoken_number(n: int) -> str:
@@ -179,18 +211,25 @@ class _Writer:
 
     def exercise(self, number: int, total: int, exercise: Exercise) -> None:
         name = exercise.name
-        self.say(Cue(Kind.EXERCISE, f"Stretch {spoken_number(number)} of {spoken_number(total)}: {name}.", name), AFTER_NAME)
+        self.say(
+            Cue(Kind.EXERCISE, f"Stretch {spoken_number(number)} of {spoken_number(total)}: {name}.", name), AFTER_NAME
+        )
         ways = exercise.variations or (Variation(name="", instructions=""),)
         for index, way in enumerate(ways):
             text = [exercise.instructions] if index == 0 else []
             if way.name:
-                text.append(f"{ORDINALS[index] if index < len(ORDINALS) else 'Next'} way: {way.name}. {way.instructions}")
+                text.append(
+                    f"{ORDINALS[index] if index < len(ORDINALS) else 'Next'} way: {way.name}. {way.instructions}"
+                )
             feel = way.feel or exercise.feel
             if feel:
                 text.append(f"You should feel it {feel}.")
             if index == 0:
                 text.extend(exercise.tips)
-            self.say(Cue(Kind.INSTRUCTION, " ".join(text), name), GET_IN_POSITION if exercise.sides is Sides.NONE else BETWEEN_SENTENCES)
+            self.say(
+                Cue(Kind.INSTRUCTION, " ".join(text), name),
+                GET_IN_POSITION if exercise.sides is Sides.NONE else BETWEEN_SENTENCES,
+            )
             self.holds(exercise)
             if index + 1 < len(ways):
                 self.say(Cue(Kind.REST, self.vary(REST_WORDS), name), max(exercise.rest, SIDE_CHANGE))
@@ -204,7 +243,10 @@ class _Writer:
             self.say(Cue(Kind.INSTRUCTION, "Start with your right side.", name, "right"), GET_IN_POSITION)
         else:
             order = [(side, rep) for rep in range(1, exercise.reps + 1) for side in SIDE_NAMES]
-            self.say(Cue(Kind.INSTRUCTION, "Start to the right, then switch sides each time.", name, "right"), GET_IN_POSITION)
+            self.say(
+                Cue(Kind.INSTRUCTION, "Start to the right, then switch sides each time.", name, "right"),
+                GET_IN_POSITION,
+            )
 
         for index, (side, rep) in enumerate(order):
             if index > 0:

@@ -152,7 +152,9 @@ def _check_size(root: Node, source: str) -> None:
         for child in children:
             total += size(child)
             if total > MAX_NODES:
-                raise InputError(source, node.start_mark.line + 1, "", "file is too large once YAML aliases are expanded")
+                raise InputError(
+                    source, node.start_mark.line + 1, "", "file is too large once YAML aliases are expanded"
+                )
         active.discard(key)
         sizes[key] = total
         return total
@@ -170,7 +172,9 @@ class _Reader:
     def fail(self, node: Node, field: str, message: str) -> InputError:
         return InputError(self.source, node.start_mark.line + 1, field, message)
 
-    def mapping(self, node: Node, field: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Node]:
+    def mapping(
+        self, node: Node, field: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()
+    ) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
             raise self.fail(node, field, f"expected a mapping with keys {', '.join(allowed)}")
         found: dict[str, Node] = {}
@@ -219,7 +223,9 @@ class _Reader:
             return (self.text(node, field),)
         return tuple(self.text(item, f"{field}[{i}]") for i, item in enumerate(self.sequence(node, field)))
 
-    def number(self, node: Node, field: str, low: float, high: float, *, integer: bool = False, allow_low: bool = False) -> Any:
+    def number(
+        self, node: Node, field: str, low: float, high: float, *, integer: bool = False, allow_low: bool = False
+    ) -> Any:
         kind = "a whole number" if integer else "a number of seconds"
         value = self.scalar(node, field, kind)
         ok_type = (int,) if integer else (int, float)

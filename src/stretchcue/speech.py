@@ -65,7 +65,9 @@ def _load_bundled_espeak() -> None:
         os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
         ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
     except (ImportError, OSError, RuntimeError) as err:
-        raise StretchcueError(f"the system voice needs espeak-ng ({err}); install it with: pip install espeakng-loader") from None
+        raise StretchcueError(
+            f"the system voice needs espeak-ng ({err}); install it with: pip install espeakng-loader"
+        ) from None
 
 
 class SystemEngine:
@@ -79,7 +81,9 @@ class SystemEngine:
 
             self.tts = pyttsx3.init()
         except Exception as err:  # pyttsx3 raises many kinds when a driver is missing
-            raise StretchcueError(f"the system voice could not start ({err}); install it with: pip install pyttsx3") from None
+            raise StretchcueError(
+                f"the system voice could not start ({err}); install it with: pip install pyttsx3"
+            ) from None
         if voice:
             voices = self.tts.getProperty("voices")
             match = next((v for v in voices if voice.lower() in f"{v.id} {v.name}".lower()), None)
@@ -184,7 +188,9 @@ class VoiceProfile:
         try:
             return ENGINES[self.engine](**self.settings)
         except TypeError as err:  # an unknown or mistyped setting
-            raise StretchcueError(f"voice profile {self.name!r}: bad settings for engine {self.engine!r}: {err}") from None
+            raise StretchcueError(
+                f"voice profile {self.name!r}: bad settings for engine {self.engine!r}: {err}"
+            ) from None
 
 
 def profile_names() -> list[str]:
@@ -213,7 +219,9 @@ class Voice:
         identity = [CACHE_VERSION, self.profile.engine, self.profile.settings, text]
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
-    def speak(self, texts: Iterable[str], progress: Callable[[int, int], None] | None = None) -> dict[str, AudioSegment]:
+    def speak(
+        self, texts: Iterable[str], progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, AudioSegment]:
         texts = list(dict.fromkeys(texts))
         clips: dict[str, AudioSegment] = {}
         for done, text in enumerate(texts, start=1):

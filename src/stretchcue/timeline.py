@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .compiler import Cue, Hold, Speak, Step
+from .compiler import Cue, Speak, Step
 
 # Both engines speak at 22,050 Hz, and ffmpeg's MP3 at this rate decodes back sample-exact.
 SAMPLE_RATE = 22_050

@@ -1,0 +1,117 @@
+"""Shared helpers: run the real CLI in-process, decode real MP3s with ffmpeg, small routines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+
+from stretchcue.audio import ffmpeg_exe
+from stretchcue.cli import main
+from stretchcue.timeline import SAMPLE_RATE
+
+SMALL_ROUTINE = """\
+title: Quick check
+description: Two short stretches
+defaults:
+  hold: 3
+  reps: 2
+  rest: 1
+  countdown: 2
+exercises:
+  - name: Cat stretch
+    instructions: Kneel on all fours and round your back.
+    feel: along your spine
+  - name: Side bend
+    sides: each
+    reps: 1
+    hold: 2.5
+    instructions: Stand tall and lean to one side.
+"""
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Call stretchcue's main() with these arguments; returns exit code, stdout, stderr."""
+
+    def run(*args: str | Path) -> Run:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def small_routine(tmp_path: Path) -> Path:
+    path = tmp_path / "quick.yaml"
+    path.write_text(SMALL_ROUTINE, encoding="utf-8")
+    return path
+
+
+def decode(path: Path) -> np.ndarray:
+    """The whole MP3 decoded by ffmpeg, strictly: any decode error fails the test."""
+    result = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-xerror",
+            "-i",
+            str(path),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE),
+            "pipe:1",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0 and not result.stderr, result.stderr.decode(errors="replace")
+    return np.frombuffer(result.stdout, dtype=np.int16)
+
+
+def read_tags(path: Path) -> dict[str, str]:
+    tags = ID3(path)
+    assert tags.version[:2] == (2, 3)
+    return {key: str(frame) for key, frame in tags.items()}
+
+
+def plan_json(cli, *args: str | Path) -> dict:
+    run = cli("plan", *args, "--json")
+    assert run.code == 0, run.err
+    return json.loads(run.out)
+
+
+def samples(seconds: float) -> int:
+    return round(seconds * SAMPLE_RATE)
+
+
+def holds(plan: dict) -> list[tuple[int, int, list[dict]]]:
+    """(start, end, countdown cues) of every hold, in samples: from a hold cue's end to the next non-countdown cue."""
+    cues = plan["cues"]
+    found = []
+    for i, cue in enumerate(cues):
+        if cue["kind"] == "hold":
+            countdown = []
+            j = i + 1
+            while cues[j]["kind"] == "countdown":
+                countdown.append(cues[j])
+                j += 1
+            found.append((samples(cue["end"]), samples(cues[j]["start"]), countdown))
+    return found

@@ -1,0 +1,90 @@
+"""End to end with every engine: build the real MP3, decode it with ffmpeg, hold it to the plan."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import decode, holds, read_tags, samples
+
+ENGINES = ["beep", "system", "piper"]
+QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence
+MARGIN = 1152  # an MP3 transform window at 22,050 Hz: the codec smears a cue's edges by up to this much
+
+
+def stretchcue(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The real command line, in its own process, as a user runs it."""
+    result = subprocess.run([sys.executable, "-m", "stretchcue.cli", *map(str, args)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def built(request, tmp_path_factory) -> tuple[str, dict, Path, np.ndarray]:
+    """The bundled back-stretches routine built with one engine, its plan, and the decoded audio."""
+    voice = request.param
+    out = tmp_path_factory.mktemp(voice)
+    build = stretchcue("build", "back-stretches", "--voice", voice, "--out", out)
+    mp3 = out / "Back stretches.mp3"
+    assert build.stdout.splitlines() == [build.stdout.strip()] and str(mp3) in build.stdout  # no engine chatter
+    plan = json.loads(stretchcue("plan", "back-stretches", "--voice", voice, "--out", out, "--json").stdout)
+    return voice, plan, mp3, decode(mp3)
+
+
+def test_decoded_length_equals_the_plan(built) -> None:
+    _, plan, _, pcm = built
+    assert len(pcm) == samples(plan["duration"])
+    assert 8 * 60 < plan["duration"] < 30 * 60
+
+
+def test_every_hold_is_silent_but_for_its_countdown(built) -> None:
+    _, plan, _, pcm = built
+    spans = holds(plan)
+    assert len(spans) == 45  # 3 reps: 5 stretches x 2 sides, the abdominal, the rotator 2 ways x 2 sides
+    for start, end, countdown in spans:
+        assert end - start == samples(10)
+        assert [samples(c["start"]) for c in countdown] == [end - k * samples(1) for k in (3, 2, 1)]
+        quiet = np.ones(end - start, dtype=bool)
+        quiet[:MARGIN] = quiet[-MARGIN:] = False
+        for cue in countdown:
+            quiet[max(0, samples(cue["start"]) - start - MARGIN) : samples(cue["end"]) - start + MARGIN] = False
+        assert np.abs(pcm[start:end][quiet]).max() < QUIET, f"sound inside the hold at {start / 22050:.2f} s"
+
+
+def test_speech_starts_where_the_plan_says(built) -> None:
+    voice, plan, _, pcm = built
+    for cue in plan["cues"]:
+        start, end = samples(cue["start"]), samples(cue["end"])
+        before = pcm[max(0, start - 3 * MARGIN) : max(0, start - MARGIN)]
+        assert before.size == 0 or np.abs(before).max() < QUIET, f"sound before {cue['text']!r}"
+        loud = np.abs(pcm[start:end]) > QUIET
+        assert loud.any(), f"{cue['text']!r} is silent"
+        onset = start + int(np.argmax(loud))
+        # The beep is loud from its first sample: exact but for the codec's 1-sample smear.
+        # Speech starts at its first chunk above -50 dBFS; allow 10 ms for the quiet start of a word.
+        tolerance = 1 if voice == "beep" else samples(0.01)
+        assert abs(onset - start) <= tolerance, f"{cue['text']!r} starts at {onset}, planned {start}"
+
+
+def test_tags_read_back(built) -> None:
+    voice, _, mp3, _ = built
+    tags = read_tags(mp3)
+    assert tags["TIT2"] == "Back stretches" and tags["TALB"] == "Back stretches"
+    assert tags["TPE1"] == "stretchcue" and tags["TRCK"] == "1/1" and tags["TCON"] == "Fitness"
+    assert tags["TDRC"].isdigit() and voice in tags["COMM::eng"]
+
+
+def test_plan_has_no_warnings_and_names_every_field(built) -> None:
+    _, plan, _, _ = built
+    assert plan["warnings"] == []
+    assert set(plan) == {"title", "duration", "warnings", "cues"}
+    kinds = {c["kind"] for c in plan["cues"]}
+    assert kinds == {
+        "intro", "exercise", "instruction", "intensity", "hold", "countdown",
+        "release", "rest", "switch_sides", "next", "outro",
+    }  # fmt: skip
+    assert all(set(c) == {"start", "end", "kind", "text", "exercise", "side", "rep"} for c in plan["cues"])
