@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import traceback
 from collections.abc import Iterator
@@ -157,12 +158,17 @@ def voices_command() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning every expected failure into one line and exit status 2."""
     args = sys.argv[1:] if argv is None else argv
+    # SIGTERM unwinds like Ctrl-C, so temp files are removed on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         app(args=args, prog_name="stretchcue", standalone_mode=False)
     except StretchcueError as err:
         if "--debug" in args:
             traceback.print_exc()
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # e.g. an output folder that cannot be written
+        print(f"error: {err.filename or ''}: {err.strerror}", file=sys.stderr)
         return 2
     except (typer.Abort, KeyboardInterrupt):
         print("stopped", file=sys.stderr)

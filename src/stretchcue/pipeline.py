@@ -68,14 +68,11 @@ def track_name(plan: Plan) -> str:
 
 def build(plan: Plan, out_dir: Path) -> Path:
     path = out_dir / f"{track_name(plan)}.mp3"
-    exercise = plan.routine.exercises[0]
-    hold = plan.options.hold if plan.options.hold is not None else exercise.hold
     tags = Tags(
         title=plan.title,
         album=plan.title,
         year=str(datetime.date.today().year),
-        comment=f"{plan.routine.description or plan.title}. Holds of {hold:g} s. "
-        f"Voice: {plan.voice}. Made with stretchcue {__version__}.",
+        comment=f"{plan.routine.description or plan.title}. Voice: {plan.voice}. Made with stretchcue {__version__}.",
     )
     write_mp3(render(plan.timeline, plan.clips), plan.timeline.sample_rate, tags, path)
     return path
