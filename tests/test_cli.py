@@ -40,8 +40,8 @@ def test_build_renders_what_plan_prints_with_overrides(cli, small_routine: Path,
     doc = plan_json(cli, small_routine, "--voice", "beep", "--hold", "4", "--reps", "3", "--out", out)
     holds = [c for c in doc["cues"] if c["kind"] == "hold"]
     assert len(holds) == 3 + 3 * 2  # cat stretch: 3 reps; side bend: 3 reps a side
-    assert len(decode(out / "Quick check.mp3")) == samples(doc["duration"])
-    assert [p.name for p in out.iterdir() if p.is_file()] == ["Quick check.mp3"]
+    assert len(decode(out / "Quick check - 4 s holds.mp3")) == samples(doc["duration"])
+    assert [p.name for p in out.iterdir() if p.is_file()] == ["Quick check - 4 s holds.mp3"]
 
 
 def test_a_countdown_that_cannot_fit_is_a_warning_naming_the_cue(cli, small_routine: Path, tmp_path: Path) -> None:

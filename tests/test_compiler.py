@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from stretchcue.compiler import Hold, Kind, Options, Speak, compile_routine, countdown_numbers, spoken_number
 from stretchcue.routine import Exercise, Routine, Sides, Variation, load
-from stretchcue.timeline import SAMPLE_RATE, layout, spoken_texts, to_samples
+from stretchcue.timeline import MP3_FRAME, SAMPLE_RATE, frame_aligned, layout, spoken_texts, to_samples
 
 
 def exercise(**changes) -> Exercise:
@@ -42,7 +42,9 @@ def test_session_shape_for_one_symmetric_exercise() -> None:
     ]  # fmt: skip
     first, second = cues(steps, Kind.INTENSITY)
     assert "gentl" in first.text.lower() and "gentl" not in second.text.lower()
-    assert cues(steps, Kind.EXERCISE)[0].text == "Stretch one of one: Reach."
+    assert cues(steps, Kind.EXERCISE)[0].text == "Reach."
+    two = compile_routine(routine(exercise(), exercise(name="Bend")))
+    assert [c.text for c in cues(two, Kind.EXERCISE)] == ["Stretch one of two: Reach.", "Stretch two of two: Bend."]
 
 
 def test_intro_says_length_and_safety() -> None:
@@ -157,4 +159,5 @@ def test_timing_contract_holds_for_any_routine(items, countdown, word_samples) -
     # The total is the sum of the parts: spoken clips (cut countdowns as cut), pauses and holds.
     spoken = sum(p.end - p.start for p in placed if p.cue.kind != Kind.COUNTDOWN)
     pauses = sum(to_samples(s.pause) for s in steps if isinstance(s, Speak))
-    assert timeline.length == spoken + pauses + sum(to_samples(h.seconds) for h in holds)
+    parts = spoken + pauses + sum(to_samples(h.seconds) for h in holds)
+    assert timeline.length == frame_aligned(parts) and parts <= timeline.length < parts + MP3_FRAME

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from stretchcue.errors import InputError
-from stretchcue.routine import Sides, bundled_names, load, parse
+from stretchcue.routine import BUNDLED, Sides, load, parse
+from stretchcue.yamlcheck import bundled_names
 
 GOOD = """\
 title: T
@@ -43,7 +44,7 @@ def test_bundled_back_stretches_follows_the_seed() -> None:
     assert by_name["Psoas stretch"].sides is Sides.EACH
     rotator = by_name["Back rotator stretch"]
     assert rotator.sides is Sides.ALTERNATE and len(rotator.variations) == 2
-    assert "back-stretches" in bundled_names()
+    assert "back-stretches" in bundled_names(BUNDLED)
 
 
 def test_defaults_apply_and_exercise_values_win() -> None:

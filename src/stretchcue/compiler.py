@@ -213,9 +213,8 @@ class _Writer:
 
     def exercise(self, number: int, total: int, exercise: Exercise) -> None:
         name = exercise.name
-        self.say(
-            Cue(Kind.EXERCISE, f"Stretch {spoken_number(number)} of {spoken_number(total)}: {name}.", name), AFTER_NAME
-        )
+        announce = f"Stretch {spoken_number(number)} of {spoken_number(total)}: {name}." if total > 1 else f"{name}."
+        self.say(Cue(Kind.EXERCISE, announce, name), AFTER_NAME)
         ways = exercise.variations or (Variation(name="", instructions=""),)
         for index, way in enumerate(ways):
             text = [exercise.instructions] if index == 0 else []

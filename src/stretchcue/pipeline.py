@@ -1,42 +1,49 @@
-"""The stages in order. `plan` and `build` share everything up to the timeline, so what `plan`
-prints is what `build` renders."""
+"""The stages in order, for one track or a set of them.
+
+`plan` and `build` share everything up to the timeline (`make_plan`), so what `plan` prints is
+what `build` renders. A set of tracks (hold variants, a progression, a manifest) shares one
+cache, so each distinct sentence is spoken once; tracks whose inputs did not change are skipped;
+encoding runs on all cores while the next track is being spoken.
+"""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pathvalidate import sanitize_filename
-
-from . import __version__
+from . import __version__, playlist
 from .audio import AudioSegment
 from .compiler import Options, Step, compile_routine
 from .errors import StretchcueError
-from .render import Tags, render, write_mp3
+from .files import safe_name
+from .manifest import Manifest
+from .render import Tags, read_stamp, render, write_mp3
 from .routine import Routine
-from .speech import Voice
+from .speech import Voice, VoiceProfile
 from .timeline import Timeline, fixed_seconds, layout, spoken_texts
 
 MAX_TRACK_HOURS = 3
+MAX_SESSIONS = 50
 CACHE_FOLDER = ".stretchcue-cache"  # inside the output folder: the tool writes nowhere else
 
 Progress = Callable[[int, int], None]
+# report(track index, stage, done, total); stage is "speaking", "encoding", "built" or "skipped"
+Report = Callable[[int, str, int, int], None]
 
 
 @dataclass(frozen=True)
 class Plan:
     routine: Routine
-    options: Options
     voice: str
     steps: tuple[Step, ...]
     timeline: Timeline
     clips: dict[str, AudioSegment]
-
-    @property
-    def title(self) -> str:
-        return self.routine.title
 
 
 def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Plan:
@@ -58,21 +65,176 @@ def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progre
             break
         minutes = measured
     used = set(spoken_texts(steps))
-    return Plan(routine, options, voice.profile.name, steps, timeline, {t: c for t, c in clips.items() if t in used})
+    return Plan(routine, voice.profile.name, steps, timeline, {t: c for t, c in clips.items() if t in used})
 
 
-def track_name(plan: Plan) -> str:
-    """A file name from the title that is safe on Windows, macOS and Linux."""
-    return sanitize_filename(plan.title, platform="universal", replacement_text="-").strip(" .") or "track"
+# -- which tracks --------------------------------------------------------------------------------
 
 
-def build(plan: Plan, out_dir: Path) -> Path:
-    path = out_dir / f"{track_name(plan)}.mp3"
+@dataclass(frozen=True)
+class TrackSpec:
+    """Everything a track is made from: equal specs make equal tracks."""
+
+    routine: Routine
+    options: Options
+    voice: VoiceProfile
+    title: str
+    album: str
+    number: int = 1
+    total: int = 1
+
+    def stamp(self) -> str:
+        return hashlib.sha256(repr((__version__, self)).encode()).hexdigest()
+
+
+def _hold_title(title: str, hold: float | None) -> str:
+    return title if hold is None else f"{title} - {hold:g} s holds"
+
+
+def single(routine: Routine, options: Options, voice: VoiceProfile) -> list[TrackSpec]:
+    return [TrackSpec(routine, options, voice, _hold_title(routine.title, options.hold), routine.title)]
+
+
+def variants(routine: Routine, holds: list[float], reps: int | None, voice: VoiceProfile) -> list[TrackSpec]:
+    """One track per hold length, as one album."""
+    holds = list(dict.fromkeys(holds))
+    return [
+        TrackSpec(routine, Options(hold, reps), voice, _hold_title(routine.title, hold), routine.title, n, len(holds))
+        for n, hold in enumerate(holds, start=1)
+    ]
+
+
+def progression(
+    routine: Routine, start: float, stop: float, step: float, reps: int | None, voice: VoiceProfile
+) -> list[TrackSpec]:
+    """Sessions whose hold steps up from `start` to `stop` (included, even if the last step is short)."""
+    if stop < start:
+        raise StretchcueError(f"--to ({stop:g}) must not be less than --from ({start:g})")
+    steps = int((stop - start) / step + 1e-9)  # tolerate float error: 10 to 30 by 5 is 4 steps
+    if steps + 1 > MAX_SESSIONS:
+        raise StretchcueError(f"--step: that makes over {MAX_SESSIONS} sessions; use a larger step")
+    holds = [round(start + i * step, 3) for i in range(steps + 1)]
+    if holds[-1] < stop:
+        holds.append(stop)
+    album = f"{routine.title} - progression"
+    return [
+        TrackSpec(
+            routine,
+            Options(hold, reps),
+            voice,
+            f"{routine.title} - session {n} - {hold:g} s holds",
+            album,
+            n,
+            len(holds),
+        )
+        for n, hold in enumerate(holds, start=1)
+    ]
+
+
+def from_manifest(manifest: Manifest, voice: str | None, default_voice: str) -> list[TrackSpec]:
+    """The manifest's tracks; a --voice given on the command line wins over the file."""
+    total = len(manifest.entries)
+    return [
+        TrackSpec(
+            entry.routine,
+            Options(entry.hold, entry.reps),
+            VoiceProfile.load(voice or entry.voice or default_voice),
+            entry.title or _hold_title(entry.routine.title, entry.hold),
+            manifest.title,
+            n,
+            total,
+        )
+        for n, entry in enumerate(manifest.entries, start=1)
+    ]
+
+
+# -- building ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Track:
+    path: Path
+    title: str
+    seconds: float
+    skipped: bool
+    warnings: tuple[str, ...] = ()
+
+
+def file_names(specs: list[TrackSpec]) -> list[str]:
+    """Safe, unique file names; numbered when there are several tracks, so they sort in order."""
+    names: list[str] = []
+    for spec in specs:
+        base = safe_name(spec.title)
+        if spec.total > 1:
+            base = f"{spec.number:02d} - {base}"
+        name, n = base, 1
+        while f"{name}.mp3".lower() in (existing.lower() for existing in names):
+            n += 1
+            name = f"{base} ({n})"
+        names.append(f"{name}.mp3")
+    return names
+
+
+def _refuse_foreign(paths: list[Path]) -> None:
+    """Never overwrite a file that stretchcue did not write."""
+    for path in paths:
+        if not path.exists():
+            continue
+        ours = playlist.is_ours(path) if path.suffix == ".m3u8" else read_stamp(path) is not None
+        if not ours or not path.is_file():
+            raise StretchcueError(f"{path} exists and was not made by stretchcue; move it away or choose another --out")
+
+
+def build_tracks(
+    specs: list[TrackSpec], out: Path, album: str | None = None, report: Report | None = None
+) -> tuple[list[Track], Path | None]:
+    """Build every track not already built from the same inputs; with `album`, write its playlist too."""
+    paths = [out / name for name in file_names(specs)]
+    playlist_path = out / f"{safe_name(album)}.m3u8" if album else None
+    _refuse_foreign(paths + ([playlist_path] if playlist_path else []))
+    say: Report = report or (lambda *_: None)
+    voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
+    results: dict[int, Track] = {}
+    pending: dict[int, Future[Track]] = {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        try:
+            for index, (spec, path) in enumerate(zip(specs, paths, strict=True)):
+                stamp = spec.stamp()
+                existing = read_stamp(path)
+                if existing is not None and existing[0] == stamp:
+                    results[index] = Track(path, spec.title, existing[1] / 1000, skipped=True)
+                    say(index, "skipped", 1, 1)
+                    continue
+                key = json.dumps([spec.voice.name, spec.voice.engine, spec.voice.settings], sort_keys=True)
+                voice = voices.setdefault(key, Voice(spec.voice, out / CACHE_FOLDER))
+                plan = make_plan(spec.routine, spec.options, voice, lambda d, t, i=index: say(i, "speaking", d, t))
+                say(index, "encoding", 0, 1)
+                pending[index] = pool.submit(_write_track, plan, spec, path, stamp)
+            for index, future in pending.items():
+                results[index] = future.result()
+                say(index, "built", 1, 1)
+        except BaseException:
+            for future in pending.values():
+                future.cancel()
+            raise
+    tracks = [results[i] for i in range(len(specs))]
+    if playlist_path:
+        playlist.write_playlist(playlist_path, [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks])
+    return tracks, playlist_path
+
+
+def _write_track(plan: Plan, spec: TrackSpec, path: Path, stamp: str) -> Track:
+    timeline = plan.timeline
+    description = spec.routine.description or spec.routine.title
     tags = Tags(
-        title=plan.title,
-        album=plan.title,
+        title=spec.title,
+        album=spec.album,
+        track=spec.number,
+        tracks=spec.total,
         year=str(datetime.date.today().year),
-        comment=f"{plan.routine.description or plan.title}. Voice: {plan.voice}. Made with stretchcue {__version__}.",
+        comment=f"{description}. Voice: {plan.voice}. Made with stretchcue {__version__}.",
+        length_ms=round(timeline.length * 1000 / timeline.sample_rate),
+        stamp=stamp,
     )
-    write_mp3(render(plan.timeline, plan.clips), plan.timeline.sample_rate, tags, path)
-    return path
+    write_mp3(render(timeline, plan.clips), timeline.sample_rate, tags, path)
+    return Track(path, spec.title, timeline.length / timeline.sample_rate, skipped=False, warnings=timeline.warnings)

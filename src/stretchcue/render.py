@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK
+from mutagen import MutagenError
+from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX
 
 from .audio import AudioSegment, ffmpeg_exe
 from .errors import StretchcueError
+from .files import replacing
 from .timeline import Timeline
 
 FADE_SAMPLES = 110  # 5 ms fade where a countdown clip had to be cut, so the cut does not click
 BITRATE = "64k"  # mono speech at 22,050 Hz
+STAMP = "stretchcue"  # the TXXX frame that marks our files and says what they were made from
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Tags:
     genre: str = "Fitness"
     year: str = ""
     comment: str = ""
+    length_ms: int = 0
+    stamp: str = ""  # fingerprint of everything the track was made from; marks the file as ours
 
 
 def render(timeline: Timeline, clips: Mapping[str, AudioSegment]) -> bytes:
@@ -46,18 +49,9 @@ def render(timeline: Timeline, clips: Mapping[str, AudioSegment]) -> bytes:
 def write_mp3(pcm: bytes, sample_rate: int, tags: Tags, path: Path) -> None:
     """Encode and tag into a temp file beside `path`, then rename: `path` is whole or absent."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:40]}.", suffix=".part.mp3")
-    os.close(fd)
-    temp = Path(temp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)  # mkstemp makes it private; the track is an ordinary file
-    try:
+    with replacing(path) as temp:
         encode(pcm, sample_rate, temp)
         write_tags(temp, tags)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def encode(pcm: bytes, sample_rate: int, path: Path) -> None:
@@ -86,4 +80,20 @@ def write_tags(path: Path, tags: Tags) -> None:
         id3.add(TDRC(encoding=3, text=tags.year))
     if tags.comment:
         id3.add(COMM(encoding=3, lang="eng", desc="", text=tags.comment))
+    if tags.length_ms:
+        id3.add(TLEN(encoding=3, text=str(tags.length_ms)))
+    if tags.stamp:
+        id3.add(TXXX(encoding=3, desc=STAMP, text=tags.stamp))
     id3.save(path, v2_version=3)
+
+
+def read_stamp(path: Path) -> tuple[str, int] | None:
+    """(stamp, length in ms) of an MP3 that stretchcue wrote; None for any other file."""
+    try:
+        id3 = ID3(path)
+    except (MutagenError, OSError):
+        return None
+    stamp, length = id3.get(f"TXXX:{STAMP}"), id3.get("TLEN")
+    if stamp is None or length is None or not str(length).isdigit():
+        return None
+    return str(stamp), int(str(length))

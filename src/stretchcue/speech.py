@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Protocol
 
 from .audio import AudioSegment, finish_clip
 from .errors import InputError, StretchcueError
+from .files import replacing
 from .timeline import SAMPLE_RATE
 
 CACHE_VERSION = 1  # bump when finish_clip changes, so old clips are not reused
@@ -166,7 +167,7 @@ class VoiceProfile:
         if path.suffix != ".toml":
             path = _profile_folder() / f"{spec}.toml"
             if not path.is_file():
-                raise StretchcueError(f"--voice: no voice profile {spec!r} (there are: {', '.join(profile_names())})")
+                raise StretchcueError(f"no voice profile {spec!r} (there are: {', '.join(profile_names())})")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as err:
@@ -241,7 +242,6 @@ class Voice:
             self._engine = self.profile.create_engine()
         clip = finish_clip(self._engine.synthesize(text))
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.cache_dir, suffix=".part", delete=False) as temp:
-            clip.export(temp, format="wav")
-        os.replace(temp.name, path)
+        with replacing(path) as temp, temp.open("wb") as file:
+            clip.export(file, format="wav")
         return clip

@@ -14,6 +14,12 @@ from .compiler import Cue, Speak, Step
 
 # Both engines speak at 22,050 Hz, and ffmpeg's MP3 at this rate decodes back sample-exact.
 SAMPLE_RATE = 22_050
+# ...provided the track ends on an MP3 frame boundary. At 22,050 Hz a frame is 576 samples and the
+# encoder and decoder delay add up to 1,105; measured with ffmpeg 9: when (length + 1105) % 576 is
+# 530..575, ffmpeg decodes 1 to 46 samples too many. So the track's final silence is stretched
+# (by at most 575 samples, 26 ms) to end on a frame boundary, and every length decodes exactly.
+MP3_FRAME = 576
+MP3_DELAY = 1105
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,12 @@ def layout(steps: Iterable[Step], lengths: Mapping[str, int], sample_rate: int =
                 end = limit
             placed.append(Placed(cue, start, end))
         cursor = hold_end
-    return Timeline(tuple(placed), cursor, tuple(warnings), sample_rate)
+    return Timeline(tuple(placed), frame_aligned(cursor), tuple(warnings), sample_rate)
+
+
+def frame_aligned(samples: int) -> int:
+    """The least length >= samples that ends on an MP3 frame boundary (see MP3_FRAME)."""
+    return samples + (-(samples + MP3_DELAY)) % MP3_FRAME
 
 
 def _where(cue: Cue) -> str:

@@ -1,0 +1,102 @@
+"""Batch manifests: a list of tracks, each a routine plus overrides, built as one playlist.
+
+title: Back series
+voice: piper            # optional, for every track
+hold: 15                # optional, for every track
+tracks:
+  - routine: lower-back-stretches    # a bundled name, or a path relative to this file
+    title: Lower back                # optional overrides: title, hold, reps, voice
+    hold: 20
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from yaml.nodes import Node
+
+from . import routine as routines
+from .errors import StretchcueError
+from .routine import MAX_HOLD, MAX_REPS, Routine
+from .speech import VoiceProfile
+from .yamlcheck import Reader, bundled_names, parse_yaml, read_named
+
+BUNDLED = resources.files("stretchcue") / "manifests"
+MAX_TRACKS = 100
+
+
+@dataclass(frozen=True)
+class Entry:
+    routine: Routine
+    title: str | None = None
+    hold: float | None = None
+    reps: int | None = None
+    voice: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    title: str
+    entries: tuple[Entry, ...]
+
+
+def load(spec: str | Path) -> Manifest:
+    """A manifest from a file path, or a bundled manifest's name."""
+    data, source = read_named(spec, BUNDLED, "manifest")
+    path = Path(spec)
+    # Routines named in a file are found beside it; a bundled manifest names bundled routines.
+    folder = path.parent if path.exists() else None
+    return _ManifestReader(source, folder).manifest(parse_yaml(data, source))
+
+
+class _ManifestReader(Reader):
+    def __init__(self, source: str, folder: Path | None) -> None:
+        super().__init__(source)
+        self.folder = folder
+
+    def manifest(self, root: Node) -> Manifest:
+        top = self.mapping(root, "", ("title", "description", "voice", "hold", "reps", "tracks"), ("title", "tracks"))
+        shared = self.overrides(top, "")
+        items = self.sequence(top["tracks"], "tracks")
+        if len(items) > MAX_TRACKS:
+            raise self.fail(top["tracks"], "tracks", f"has {len(items)} tracks; at most {MAX_TRACKS}")
+        entries = []
+        for i, item in enumerate(items):
+            field = f"tracks[{i}]"
+            found = self.mapping(item, field, ("routine", "title", "hold", "reps", "voice"), ("routine",))
+            own = self.overrides(found, field)
+            entries.append(
+                Entry(
+                    routine=self.routine(found["routine"], f"{field}.routine"),
+                    title=self.text(found["title"], f"{field}.title") if "title" in found else None,
+                    **{key: own.get(key, shared.get(key)) for key in ("hold", "reps", "voice")},
+                )
+            )
+        return Manifest(self.text(top["title"], "title"), tuple(entries))
+
+    def overrides(self, found: dict[str, Node], field: str) -> dict[str, object]:
+        prefix = f"{field}." if field else ""
+        values: dict[str, object] = {}
+        if "hold" in found:
+            values["hold"] = float(self.number(found["hold"], prefix + "hold", 0, MAX_HOLD))
+        if "reps" in found:
+            values["reps"] = self.number(found["reps"], prefix + "reps", 1, MAX_REPS, integer=True, allow_low=True)
+        if "voice" in found:
+            voice = self.text(found["voice"], prefix + "voice")
+            try:
+                VoiceProfile.load(voice)
+            except StretchcueError as err:
+                raise self.fail(found["voice"], prefix + "voice", str(err)) from None
+            values["voice"] = voice
+        return values
+
+    def routine(self, node: Node, field: str) -> Routine:
+        name = self.text(node, field)
+        if self.folder is not None and (self.folder / name).exists():
+            return routines.load(self.folder / name)
+        if name in bundled_names(routines.BUNDLED):
+            return routines.load(name)
+        beside = "beside this manifest " if self.folder is not None else ""
+        raise self.fail(node, field, f"no routine file {name!r} {beside}and no bundled routine of that name")

@@ -1,0 +1,205 @@
+"""Sets of tracks: hold variants, progressions, manifests, playlists, skipping, interruption."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import decode, read_tags, samples
+
+from stretchcue.playlist import Item, playlist_text
+from stretchcue.speech import BeepEngine
+
+
+def mp3s(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*.mp3"))
+
+
+def leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(".part")]
+
+
+def assert_whole(path: Path) -> None:
+    """Decodes completely, and to the length its tags promise."""
+    length_ms = int(read_tags(path)["TLEN"])
+    assert abs(len(decode(path)) - samples(length_ms / 1000)) <= samples(0.001)
+
+
+def test_variants_make_one_album_and_a_playlist(cli, small_routine: Path, tmp_path: Path) -> None:
+    run = cli("build", small_routine, "--hold", "2", "--hold", "3.5", "--voice", "beep", "--out", tmp_path)
+    assert run.code == 0, run.err
+    names = ["01 - Quick check - 2 s holds.mp3", "02 - Quick check - 3.5 s holds.mp3"]
+    assert mp3s(tmp_path) == names
+    for number, name in enumerate(names, start=1):
+        tags = read_tags(tmp_path / name)
+        assert tags["TALB"] == "Quick check" and tags["TRCK"] == f"{number}/2"
+        assert tags["TIT2"] == name.removesuffix(".mp3").split(" - ", 1)[1]
+        assert_whole(tmp_path / name)
+    playlist = (tmp_path / "Quick check.m3u8").read_text(encoding="utf-8")
+    assert playlist.splitlines()[3] == names[0] and playlist.splitlines()[5] == names[1]
+    assert "playlist: " in run.out and run.out.count("built: ") == 2
+
+
+def test_each_variant_is_the_plan_for_its_hold(cli, small_routine: Path, tmp_path: Path) -> None:
+    assert cli("build", small_routine, "--hold", "2", "--hold", "3", "--voice", "beep", "--out", tmp_path).code == 0
+    plan = cli("plan", small_routine, "--hold", "3", "--voice", "beep", "--out", tmp_path, "--json")
+    import json
+
+    duration = json.loads(plan.out)["duration"]
+    assert len(decode(tmp_path / "02 - Quick check - 3 s holds.mp3")) == samples(duration)
+
+
+def test_progression_steps_the_hold_up(cli, small_routine: Path, tmp_path: Path) -> None:
+    run = cli(
+        "progression", small_routine, "--from", "2", "--to", "4", "--step", "1.5", "--voice", "beep", "--out", tmp_path
+    )
+    assert run.code == 0, run.err
+    assert mp3s(tmp_path) == [
+        "01 - Quick check - session 1 - 2 s holds.mp3",
+        "02 - Quick check - session 2 - 3.5 s holds.mp3",
+        "03 - Quick check - session 3 - 4 s holds.mp3",  # the target is always reached
+    ]
+    tags = read_tags(tmp_path / mp3s(tmp_path)[2])
+    assert tags["TALB"] == "Quick check - progression" and tags["TRCK"] == "3/3"
+    assert (tmp_path / "Quick check - progression.m3u8").is_file()
+
+
+def test_progression_defaults_follow_the_seed(cli, small_routine: Path, tmp_path: Path) -> None:
+    run = cli("progression", small_routine, "--voice", "beep", "--out", tmp_path)
+    assert run.code == 0, run.err
+    holds = [name.split(" - ")[-1] for name in mp3s(tmp_path)]
+    assert holds == ["10 s holds.mp3", "15 s holds.mp3", "20 s holds.mp3", "25 s holds.mp3", "30 s holds.mp3"]
+
+
+def test_bundled_back_series_builds_six_tracks_then_skips_them(cli, tmp_path: Path) -> None:
+    first = cli("batch", "back-series", "--voice", "beep", "--out", tmp_path)
+    assert first.code == 0, first.err
+    assert len(mp3s(tmp_path)) == 6 and first.out.count("built: ") == 6
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.mp3")}
+    playlist = tmp_path / "Back series.m3u8"
+    assert playlist.read_text(encoding="utf-8").count("#EXTINF:") == 6
+    again = cli("batch", "back-series", "--voice", "beep", "--out", tmp_path)
+    assert again.code == 0 and again.out.count("skipped (unchanged): ") == 6 and "built: " not in again.out
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.mp3")} == stamps
+
+
+def test_a_changed_track_is_the_only_one_rebuilt(cli, small_routine: Path, tmp_path: Path) -> None:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        f"title: Mine\ntracks:\n  - routine: {small_routine.name}\n  - routine: quick.yaml\n    hold: 2\n"
+    )
+    out = tmp_path / "out"
+    assert cli("batch", manifest, "--voice", "beep", "--out", out).code == 0
+    manifest.write_text(
+        f"title: Mine\ntracks:\n  - routine: {small_routine.name}\n  - routine: quick.yaml\n    hold: 3\n"
+    )
+    run = cli("batch", manifest, "--voice", "beep", "--out", out)
+    assert run.out.count("skipped (unchanged): ") == 1 and run.out.count("built: ") == 1
+    assert mp3s(out) == ["01 - Quick check.mp3", "02 - Quick check - 2 s holds.mp3", "02 - Quick check - 3 s holds.mp3"]
+
+
+def test_each_distinct_text_is_spoken_once_across_a_batch(cli, tmp_path: Path, monkeypatch) -> None:
+    spoken: list[str] = []
+    original = BeepEngine.synthesize
+
+    def counting(self: BeepEngine, text: str):
+        spoken.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(BeepEngine, "synthesize", counting)
+    assert cli("batch", "back-series", "--voice", "beep", "--out", tmp_path).code == 0
+    assert len(spoken) == len(set(spoken)) > 50
+    assert "Hold." in spoken
+
+
+def test_playlist_format() -> None:
+    items = [Item(Path("01 - A.mp3"), "A, the first", 61.6), Item(Path("sub") / "b.mp3", "B", 5.2)]
+    text = playlist_text(items)
+    assert text == (
+        "#EXTM3U\n# Made by stretchcue\n#EXTINF:62,A  the first\n01 - A.mp3\n#EXTINF:5,B\nsub/b.mp3\n"
+    ).replace("A  the", "A the")
+    assert not text.encode("utf-8").startswith(b"\xef\xbb\xbf") and text.endswith("\n")
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "words"),
+    [
+        (
+            "title: M\ntracks:\n  - routine: back-stretches\n    hodl: 3\n",
+            4,
+            "tracks[0].hodl: unknown key (did you mean 'hold'?)",
+        ),
+        ("title: M\ntracks:\n  - routine: nowhere\n", 3, "tracks[0].routine: no routine file 'nowhere'"),
+        ("title: M\ntracks:\n  - routine: back-stretches\n    hold: -2\n", 4, "tracks[0].hold: must be greater than 0"),
+        ("title: M\ntracks:\n  - routine: back-stretches\n    voice: nobody\n", 4, "tracks[0].voice: no voice profile"),
+        ("title: M\ntracks: []\n", 2, "tracks: must not be empty"),
+        ("tracks:\n  - routine: back-stretches\n", 1, "title: is required"),
+        ("title: M\nhold: x\ntracks:\n  - routine: back-stretches\n", 2, "hold: expected a number"),
+    ],
+)
+def test_manifest_errors_name_file_line_field(cli, tmp_path: Path, content: str, line: int, words: str) -> None:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(content, encoding="utf-8")
+    run = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "out")
+    assert run.code == 2 and run.out == ""
+    assert run.err == f"error: {manifest}:{line}: {words}" + run.err.split(words, 1)[1]
+    assert run.err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_routine_error_inside_a_manifest_names_the_routine_file(cli, tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("title: B\nexercises:\n  - name: A\n    instructions: x\n    reps: 0\n")
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("title: M\ntracks:\n  - routine: bad.yaml\n")
+    run = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "out")
+    assert run.code == 2 and f"{tmp_path / 'bad.yaml'}:5: exercises[0].reps: must be at least 1" in run.err
+
+
+def test_files_stretchcue_did_not_write_are_never_touched(cli, small_routine: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "Quick check.mp3"
+    mine.write_bytes(b"my own recording")
+    note = tmp_path / "notes.txt"
+    note.write_text("keep")
+    run = cli("build", small_routine, "--voice", "beep", "--out", tmp_path)
+    assert run.code == 2 and "was not made by stretchcue" in run.err
+    assert mine.read_bytes() == b"my own recording" and note.read_text() == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Quick check.mp3", "notes.txt", "quick.yaml"]
+
+
+# Four tracks of the quick routine with long holds: each takes a second or so to encode.
+SLOW_MANIFEST = "title: Slow\ntracks:\n" + "".join(
+    f"  - routine: quick.yaml\n    hold: {h}\n" for h in (30, 35, 40, 45)
+)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_batch_leaves_whole_files_and_a_rerun_finishes(
+    small_routine: Path, tmp_path: Path, how: signal.Signals
+) -> None:
+    manifest = tmp_path / "slow.yaml"
+    manifest.write_text(SLOW_MANIFEST)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "stretchcue.cli", "batch", str(manifest), "--voice", "beep", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".*.part")) or not list(out.glob("*.mp3")):  # stop it mid-encode, after a track is done
+        assert process.poll() is None and time.monotonic() < deadline, "the batch ended before it could be stopped"
+        time.sleep(0.01)
+    os.kill(process.pid, how)
+    code = process.wait(timeout=60)
+    assert code != 0
+    for name in mp3s(out):
+        assert_whole(out / name)
+    if how != signal.SIGKILL:
+        assert leftovers(out) == [] and "Traceback" not in process.stderr.read().decode()
+    rerun = subprocess.run(command, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(mp3s(out)) == 4 and "skipped (unchanged)" in rerun.stdout
+    assert leftovers(out) == []
+    for name in mp3s(out):
+        assert_whole(out / name)

@@ -1,0 +1,68 @@
+"""The encoder path on its own: any timeline length decodes back to the sample; tags; whole files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import decode, read_tags
+
+from stretchcue.files import replacing
+from stretchcue.render import Tags, read_stamp, write_mp3
+from stretchcue.timeline import MP3_DELAY, MP3_FRAME, SAMPLE_RATE, frame_aligned
+
+
+def tone(length: int) -> bytes:
+    """Silence with a 0.1 s tone at 0.2 s and another ending 0.05 s before the end."""
+    pcm = np.zeros(length, dtype=np.int16)
+    burst = (12_000 * np.cos(2 * np.pi * 440 * np.arange(2205) / SAMPLE_RATE)).astype(np.int16)
+    pcm[4410 : 4410 + 2205] = burst
+    pcm[length - 1102 - 2205 : length - 1102] = burst
+    return pcm.tobytes()
+
+
+@pytest.mark.parametrize("residue", [0, 1, 100, 529, 530, 540, 560, 575])
+def test_frame_aligned_lengths_decode_exactly(tmp_path: Path, residue: int) -> None:
+    # Raw lengths with (length + delay) % frame == residue; 530..575 decode long unless aligned.
+    raw = 30_000 + (residue - 30_000 - MP3_DELAY) % MP3_FRAME
+    assert (raw + MP3_DELAY) % MP3_FRAME == residue
+    length = frame_aligned(raw)
+    assert raw <= length < raw + MP3_FRAME
+    pcm = tone(length)
+    path = tmp_path / "t.mp3"
+    write_mp3(pcm, SAMPLE_RATE, Tags("t", "a", length_ms=1, stamp="x"), path)
+    decoded = decode(path)
+    assert len(decoded) == length
+    original = np.frombuffer(pcm, dtype=np.int16).astype(float)
+    # Aligned to the sample: cross-correlation of the two tones peaks at lag 0.
+    window = slice(4000, 7000)
+    lags = range(-20, 21)
+    scores = [float(np.dot(original[window], decoded[4000 + lag : 7000 + lag].astype(float))) for lag in lags]
+    assert list(lags)[int(np.argmax(scores))] == 0
+
+
+def test_tags_and_stamp_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "t.mp3"
+    tags = Tags("Title, with comma", "Album", track=2, tracks=5, year="2026", comment="c", length_ms=1234, stamp="abc")
+    write_mp3(tone(frame_aligned(30_000)), SAMPLE_RATE, tags, path)
+    read = read_tags(path)
+    assert read["TIT2"] == "Title, with comma" and read["TALB"] == "Album" and read["TRCK"] == "2/5"
+    assert read["TDRC"] == "2026" and read["COMM::eng"] == "c" and read["TCON"] == "Fitness"
+    assert read_stamp(path) == ("abc", 1234)
+    assert [p.name for p in tmp_path.iterdir()] == ["t.mp3"]
+
+
+def test_files_not_made_by_stretchcue_have_no_stamp(tmp_path: Path) -> None:
+    other = tmp_path / "other.mp3"
+    other.write_bytes(b"not an mp3")
+    assert read_stamp(other) is None
+    assert read_stamp(tmp_path / "absent.mp3") is None
+
+
+def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "x.mp3"
+    with pytest.raises(RuntimeError), replacing(target) as temp:
+        temp.write_bytes(b"half")
+        raise RuntimeError("stopped")
+    assert list(tmp_path.iterdir()) == []
