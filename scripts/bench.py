@@ -47,6 +47,20 @@ def main() -> None:
                 f"{seconds / cold:>11.0f} {memory:>9.0f}"
             )
 
+    print("\nbatch back-series (6 tracks), first run and re-run (nothing to rebuild)")
+    for voice in voices:
+        with tempfile.TemporaryDirectory() as folder:
+            times = []
+            for _ in range(2):
+                start = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "stretchcue.cli", "batch", "back-series", "--voice", voice, "--out", folder],
+                    stdout=subprocess.DEVNULL,
+                    check=True,
+                )
+                times.append(time.perf_counter() - start)
+            print(f"  {voice:<8} first {times[0]:6.2f} s, re-run {times[1]:5.2f} s (x{times[1] / times[0]:.2f})")
+
     print("\nrender + encode against track length (beep voice, warm cache): linear means time ratio ~ length ratio")
     with tempfile.TemporaryDirectory() as folder:
         voice = Voice(VoiceProfile.load("beep"), Path(folder))
