@@ -13,6 +13,7 @@ from mutagen.id3 import ID3
 
 from stretchcue.audio import ffmpeg_exe
 from stretchcue.cli import main
+from stretchcue.render import read_stamp
 from stretchcue.timeline import SAMPLE_RATE
 
 SMALL_ROUTINE = """\
@@ -84,6 +85,22 @@ def decode(path: Path) -> np.ndarray:
     )
     assert result.returncode == 0 and not result.stderr, result.stderr.decode(errors="replace")
     return np.frombuffer(result.stdout, dtype=np.int16)
+
+
+def assert_whole(path: Path) -> None:
+    """A finished track: decodes completely and strictly, to the length its tag gives (within 1 ms)."""
+    tags = read_tags(path)
+    assert abs(len(decode(path)) - samples(int(tags["TLEN"]) / 1000)) <= samples(0.001)
+    assert tags["TIT2"] and tags["TALB"] and "/" in tags["TRCK"]
+
+
+@pytest.fixture(autouse=True)
+def every_track_is_whole(tmp_path: Path):
+    """After each test, every MP3 stretchcue wrote under its temp folder is checked end to end."""
+    yield
+    for path in sorted(tmp_path.rglob("*.mp3")):
+        if read_stamp(path) is not None:
+            assert_whole(path)
 
 
 def read_tags(path: Path) -> dict[str, str]:

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from conftest import decode, read_tags, samples
+from conftest import assert_whole, decode, read_tags, samples
 
 from stretchcue.playlist import Item, playlist_text
 from stretchcue.speech import BeepEngine
@@ -18,16 +13,6 @@ from stretchcue.speech import BeepEngine
 
 def mp3s(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("*.mp3"))
-
-
-def leftovers(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.name.endswith(".part")]
-
-
-def assert_whole(path: Path) -> None:
-    """Decodes completely, and to the length its tags promise."""
-    length_ms = int(read_tags(path)["TLEN"])
-    assert abs(len(decode(path)) - samples(length_ms / 1000)) <= samples(0.001)
 
 
 def test_variants_make_one_album_and_a_playlist(cli, small_routine: Path, tmp_path: Path) -> None:
@@ -169,37 +154,3 @@ def test_files_stretchcue_did_not_write_are_never_touched(cli, small_routine: Pa
     assert run.code == 2 and "was not made by stretchcue" in run.err
     assert mine.read_bytes() == b"my own recording" and note.read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Quick check.mp3", "notes.txt", "quick.yaml"]
-
-
-# Four tracks of the quick routine with long holds: each takes a second or so to encode.
-SLOW_MANIFEST = "title: Slow\ntracks:\n" + "".join(
-    f"  - routine: quick.yaml\n    hold: {h}\n" for h in (30, 35, 40, 45)
-)
-
-
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_an_interrupted_batch_leaves_whole_files_and_a_rerun_finishes(
-    small_routine: Path, tmp_path: Path, how: signal.Signals
-) -> None:
-    manifest = tmp_path / "slow.yaml"
-    manifest.write_text(SLOW_MANIFEST)
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "stretchcue.cli", "batch", str(manifest), "--voice", "beep", "--out", str(out)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while not list(out.glob(".*.part")) or not list(out.glob("*.mp3")):  # stop it mid-encode, after a track is done
-        assert process.poll() is None and time.monotonic() < deadline, "the batch ended before it could be stopped"
-        time.sleep(0.01)
-    os.kill(process.pid, how)
-    code = process.wait(timeout=60)
-    assert code != 0
-    for name in mp3s(out):
-        assert_whole(out / name)
-    if how != signal.SIGKILL:
-        assert leftovers(out) == [] and "Traceback" not in process.stderr.read().decode()
-    rerun = subprocess.run(command, capture_output=True, text=True)
-    assert rerun.returncode == 0, rerun.stderr
-    assert len(mp3s(out)) == 4 and "skipped (unchanged)" in rerun.stdout
-    assert leftovers(out) == []
-    for name in mp3s(out):
-        assert_whole(out / name)

@@ -31,7 +31,7 @@ def test_frame_aligned_lengths_decode_exactly(tmp_path: Path, residue: int) -> N
     assert raw <= length < raw + MP3_FRAME
     pcm = tone(length)
     path = tmp_path / "t.mp3"
-    write_mp3(pcm, SAMPLE_RATE, Tags("t", "a", length_ms=1, stamp="x"), path)
+    write_mp3(pcm, SAMPLE_RATE, Tags("t", "a", length_ms=round(length * 1000 / SAMPLE_RATE), stamp="x"), path)
     decoded = decode(path)
     assert len(decoded) == length
     original = np.frombuffer(pcm, dtype=np.int16).astype(float)
@@ -44,12 +44,16 @@ def test_frame_aligned_lengths_decode_exactly(tmp_path: Path, residue: int) -> N
 
 def test_tags_and_stamp_read_back(tmp_path: Path) -> None:
     path = tmp_path / "t.mp3"
-    tags = Tags("Title, with comma", "Album", track=2, tracks=5, year="2026", comment="c", length_ms=1234, stamp="abc")
-    write_mp3(tone(frame_aligned(30_000)), SAMPLE_RATE, tags, path)
+    length = frame_aligned(30_000)
+    length_ms = round(length * 1000 / SAMPLE_RATE)
+    tags = Tags(
+        "Title, with comma", "Album", track=2, tracks=5, year="2026", comment="c", length_ms=length_ms, stamp="abc"
+    )
+    write_mp3(tone(length), SAMPLE_RATE, tags, path)
     read = read_tags(path)
     assert read["TIT2"] == "Title, with comma" and read["TALB"] == "Album" and read["TRCK"] == "2/5"
     assert read["TDRC"] == "2026" and read["COMM::eng"] == "c" and read["TCON"] == "Fitness"
-    assert read_stamp(path) == ("abc", 1234)
+    assert read_stamp(path) == ("abc", length_ms)
     assert [p.name for p in tmp_path.iterdir()] == ["t.mp3"]
 
 

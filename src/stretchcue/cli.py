@@ -17,6 +17,7 @@ from . import __version__
 from . import manifest as manifests
 from .compiler import Options
 from .errors import StretchcueError
+from .files import check_output_folder
 from .pipeline import CACHE_FOLDER, TrackSpec, build_tracks, from_manifest, make_plan, progression, single, variants
 from .routine import BUNDLED, MAX_HOLD, MAX_REPS, load
 from .speech import Voice, VoiceProfile, default_voice, profile_names
@@ -144,8 +145,9 @@ def plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Print every cue with its start and end: the exact timeline that build renders."""
-    speaker = Voice(_voice(voice), out / CACHE_FOLDER)
-    plan = make_plan(load(routine), Options(hold, reps), speaker)
+    loaded, profile = load(routine), _voice(voice)
+    check_output_folder(out)  # the speech cache lives there
+    plan = make_plan(loaded, Options(hold, reps), Voice(profile, out / CACHE_FOLDER))
     timeline = plan.timeline
     cues = [
         {

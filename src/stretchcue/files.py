@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pathvalidate import sanitize_filename
 
+from .errors import StretchcueError
+
 PART = ".part"  # suffix of files being written
 
 
@@ -31,3 +33,14 @@ def safe_name(title: str, limit: int = 120) -> str:
     """A file name from a title that is valid on Windows, macOS and Linux (no / \\ : * ? reserved names)."""
     name = sanitize_filename(title, platform="universal", replacement_text="-", max_len=limit)
     return name.strip(" .") or "track"
+
+
+def check_output_folder(out: Path) -> None:
+    """Fail early, writing nothing, if `out` cannot become a writable folder."""
+    existing = out.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise StretchcueError(f"--out: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise StretchcueError(f"--out: {existing} is not writable")

@@ -21,7 +21,7 @@ from . import routine as routines
 from .errors import StretchcueError
 from .routine import MAX_HOLD, MAX_REPS, Routine
 from .speech import VoiceProfile
-from .yamlcheck import Reader, bundled_names, parse_yaml, read_named
+from .yamlcheck import MAX_TITLE, Reader, bundled_names, parse_yaml, read_named
 
 BUNDLED = resources.files("stretchcue") / "manifests"
 MAX_TRACKS = 100
@@ -70,11 +70,11 @@ class _ManifestReader(Reader):
             entries.append(
                 Entry(
                     routine=self.routine(found["routine"], f"{field}.routine"),
-                    title=self.text(found["title"], f"{field}.title") if "title" in found else None,
+                    title=self.text(found["title"], f"{field}.title", MAX_TITLE) if "title" in found else None,
                     **{key: own.get(key, shared.get(key)) for key in ("hold", "reps", "voice")},
                 )
             )
-        return Manifest(self.text(top["title"], "title"), tuple(entries))
+        return Manifest(self.text(top["title"], "title", MAX_TITLE), tuple(entries))
 
     def overrides(self, found: dict[str, Node], field: str) -> dict[str, object]:
         prefix = f"{field}." if field else ""

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, playlist
-from .audio import AudioSegment
+from .audio import AudioSegment, ffmpeg_exe
 from .compiler import Options, Step, compile_routine
 from .errors import StretchcueError
-from .files import safe_name
+from .files import check_output_folder, safe_name
 from .manifest import Manifest
 from .render import Tags, read_stamp, render, write_mp3
 from .routine import Routine
@@ -191,7 +191,9 @@ def build_tracks(
     """Build every track not already built from the same inputs; with `album`, write its playlist too."""
     paths = [out / name for name in file_names(specs)]
     playlist_path = out / f"{safe_name(album)}.m3u8" if album else None
+    check_output_folder(out)
     _refuse_foreign(paths + ([playlist_path] if playlist_path else []))
+    ffmpeg_exe()  # a missing encoder is reported before anything is written
     say: Report = report or (lambda *_: None)
     voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
     results: dict[int, Track] = {}

@@ -11,7 +11,7 @@ from typing import Any
 
 from yaml.nodes import Node
 
-from .yamlcheck import Reader, parse_yaml, read_named
+from .yamlcheck import MAX_TITLE, Reader, parse_yaml, read_named
 
 # Limits that keep a track sane (a few hours at most) and a file small enough to speak.
 MAX_HOLD = 600.0
@@ -112,7 +112,7 @@ class _RoutineReader(Reader):
         if len(items) > MAX_EXERCISES:
             raise self.fail(top["exercises"], "exercises", f"has {len(items)} exercises; at most {MAX_EXERCISES}")
         return Routine(
-            title=self.text(top["title"], "title"),
+            title=self.text(top["title"], "title", MAX_TITLE),
             description=self.text(top["description"], "description") if "description" in top else None,
             countdown=defaults.countdown,
             exercises=tuple(self.exercise(item, f"exercises[{i}]", defaults) for i, item in enumerate(items)),
@@ -131,7 +131,7 @@ class _RoutineReader(Reader):
                 for i, item in enumerate(self.sequence(found["variations"], f"{field}.variations"))
             )
         return Exercise(
-            name=self.text(found["name"], f"{field}.name"),
+            name=self.text(found["name"], f"{field}.name", MAX_TITLE),
             instructions=self.text(found["instructions"], f"{field}.instructions"),
             tips=self.texts(found["tips"], f"{field}.tips") if "tips" in found else (),
             feel=self.text(found["feel"], f"{field}.feel") if "feel" in found else None,
@@ -142,7 +142,7 @@ class _RoutineReader(Reader):
     def variation(self, node: Node, field: str) -> Variation:
         found = self.mapping(node, field, ("name", "instructions", "feel"), ("name", "instructions"))
         return Variation(
-            name=self.text(found["name"], f"{field}.name"),
+            name=self.text(found["name"], f"{field}.name", MAX_TITLE),
             instructions=self.text(found["instructions"], f"{field}.instructions"),
             feel=self.text(found["feel"], f"{field}.feel") if "feel" in found else None,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import importlib
 import io
 import json
 import math
@@ -92,6 +93,9 @@ class SystemEngine:
                 raise StretchcueError(f"no system voice matches {voice!r} (there are {len(voices)} voices)")
             self.tts.setProperty("voice", match.id)
         self.tts.setProperty("rate", rate)
+        # pyttsx3 2.99's espeak driver can end its loop before espeak (which synthesizes on its
+        # own thread) has delivered all the audio; the file is then written late, or never.
+        self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
 
     def synthesize(self, text: str) -> AudioSegment:
         with tempfile.TemporaryDirectory(prefix="stretchcue-") as folder:
@@ -101,6 +105,8 @@ class SystemEngine:
             with redirect_stdout(io.StringIO()):
                 self.tts.save_to_file(text, str(path))
                 self.tts.runAndWait()
+                if self.espeak:
+                    self.espeak.Synchronize()  # returns once espeak has delivered everything
             if not path.exists() or path.stat().st_size <= 44:
                 raise StretchcueError(f"the system voice produced no audio for {text!r}")
             return AudioSegment.from_file(path)

@@ -17,7 +17,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .errors import InputError
 
 MAX_TEXT = 2000  # characters in one spoken text
+MAX_TITLE = 200  # characters in a title or a name
+MAX_FILE = 1_000_000  # bytes: routines and manifests are a few kB
 MAX_NODES = 20_000  # expanded YAML nodes: stops alias bombs before they expand
+MAX_DEPTH = 20  # nesting; routines need six levels
 
 
 def bundled_names(folder: Traversable) -> list[str]:
@@ -37,18 +40,24 @@ def read_named(spec: str | Path, bundled: Traversable, kind: str) -> tuple[bytes
 
 
 def read_text_file(path: Path) -> bytes:
-    if path.is_dir():
-        raise InputError(path, None, "", "is a directory, not a file")
     try:
+        if path.is_dir():
+            raise InputError(path, None, "", "is a directory, not a file")
+        if not path.exists():
+            raise InputError(path, None, "", "no such file")
+        if not path.is_file():
+            raise InputError(path, None, "", "is not a regular file")
+        if path.stat().st_size > MAX_FILE:
+            raise InputError(path, None, "", f"is {path.stat().st_size:,} bytes; at most {MAX_FILE:,}")
         return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, None, "", "no such file") from None
     except OSError as err:
         raise InputError(path, None, "", f"cannot read: {err.strerror}") from None
 
 
 def parse_yaml(data: bytes, source: str) -> Node:
     """Bytes to a YAML node tree; refuses binary, non-UTF-8, empty and alias-bomb files."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(source, None, "", "is UTF-16 text; save it as UTF-8")
     if b"\0" in data:
         raise InputError(source, None, "", "is a binary file, not YAML text")
     try:
@@ -63,6 +72,8 @@ def parse_yaml(data: bytes, source: str) -> Node:
         raise InputError(source, mark.line + 1 if mark else None, "", f"invalid YAML: {err.problem}") from None
     except yaml.YAMLError as err:
         raise InputError(source, None, "", f"invalid YAML: {err}") from None
+    except RecursionError:
+        raise InputError(source, None, "", f"is nested too deeply (at most {MAX_DEPTH} levels)") from None
     if root is None:
         raise InputError(source, None, "", "is empty")
     _check_size(root, source)
@@ -74,12 +85,14 @@ def _check_size(root: Node, source: str) -> None:
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
-    def size(node: Node) -> int:
+    def size(node: Node, depth: int = 0) -> int:
         key = id(node)
         if key in sizes:
             return sizes[key]
         if key in active:
             raise InputError(source, node.start_mark.line + 1, "", "recursive YAML alias")
+        if depth > MAX_DEPTH:
+            raise InputError(source, node.start_mark.line + 1, "", f"is nested too deeply (at most {MAX_DEPTH} levels)")
         active.add(key)
         children: list[Node] = []
         if isinstance(node, SequenceNode):
@@ -88,7 +101,7 @@ def _check_size(root: Node, source: str) -> None:
             children = [n for pair in node.value for n in pair]
         total = 1
         for child in children:
-            total += size(child)
+            total += size(child, depth + 1)
             if total > MAX_NODES:
                 raise InputError(
                     source, node.start_mark.line + 1, "", "file is too large once YAML aliases are expanded"
@@ -143,15 +156,15 @@ class Reader:
             raise self.fail(node, field, f"expected {kind}")
         return self._construct(node)
 
-    def text(self, node: Node, field: str) -> str:
+    def text(self, node: Node, field: str, limit: int = MAX_TEXT) -> str:
         value = self.scalar(node, field, "text")
         if not isinstance(value, str):
             raise self.fail(node, field, f"expected text, got {value!r} (put it in quotes)")
         value = " ".join(value.split())
         if not value:
             raise self.fail(node, field, "must not be empty")
-        if len(value) > MAX_TEXT:
-            raise self.fail(node, field, f"is {len(value)} characters long; at most {MAX_TEXT} are spoken")
+        if len(value) > limit:
+            raise self.fail(node, field, f"is {len(value):,} characters long; at most {limit:,}")
         if not value.isprintable():
             raise self.fail(node, field, "contains control characters")
         return value

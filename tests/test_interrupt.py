@@ -1,0 +1,83 @@
+"""Stopping a build or a batch at several points, by SIGINT, SIGTERM and SIGKILL: no file under
+a final name is ever partial, temp files go (or, after SIGKILL, are replaced by the next run),
+and running the same command again finishes the job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import assert_whole
+
+SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
+# Four tracks of the quick routine with long holds: each takes a second or so to encode.
+SLOW_MANIFEST = "title: Slow\ntracks:\n" + "".join(
+    f"  - routine: quick.yaml\n    hold: {h}\n" for h in (30, 35, 40, 45)
+)
+
+
+def temp_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(".part")]
+
+
+def speaking(out: Path) -> bool:
+    """Some sentences are in the cache, and no track is being written yet."""
+    return len(list(out.glob(".stretchcue-cache/*/*.wav"))) >= 10 and not list(out.glob(".*.part"))
+
+
+def encoding_after_one_track(out: Path) -> bool:
+    return bool(list(out.glob(".*.part")) and list(out.glob("*.mp3")))
+
+
+def encoding(out: Path) -> bool:
+    return bool(list(out.glob(".*.part")))
+
+
+CASES = {
+    # a long routine with the system voice: ~70 sentences give time to stop it while speaking
+    "build-while-speaking": (
+        ["build", "back-stretches", "--reps", "1", "--hold", "2", "--voice", "system"],
+        speaking,
+        1,
+    ),
+    "build-while-encoding": (["build", "{dir}/quick.yaml", "--hold", "60", "--voice", "beep"], encoding, 1),
+    "batch-while-encoding": (["batch", "{dir}/slow.yaml", "--voice", "beep"], encoding_after_one_track, 4),
+}
+
+
+@pytest.mark.parametrize("how", SIGNALS, ids=[s.name for s in SIGNALS])
+@pytest.mark.parametrize("case", list(CASES))
+def test_stopped_runs_leave_whole_files_and_a_rerun_finishes(
+    small_routine: Path, tmp_path: Path, case: str, how: signal.Signals
+) -> None:
+    (tmp_path / "slow.yaml").write_text(SLOW_MANIFEST)
+    args, stop_when, tracks = CASES[case]
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "stretchcue.cli", *(a.replace("{dir}", str(tmp_path)) for a in args)]
+    command += ["--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not stop_when(out):
+        assert process.poll() is None and time.monotonic() < deadline, "it finished before it could be stopped"
+        time.sleep(0.005)
+    os.kill(process.pid, how)
+    code = process.wait(timeout=120)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    assert code == {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}[how], stderr
+    assert "Traceback" not in stderr
+    for track in out.glob("*.mp3"):
+        assert_whole(track)  # whatever carries a final name is complete
+    if how != signal.SIGKILL:
+        assert temp_files(out) == []
+
+    rerun = subprocess.run(command, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(list(out.glob("*.mp3"))) == tracks
+    assert temp_files(out) == []  # a SIGKILL's leftovers were replaced and renamed by the re-run
+    for track in out.glob("*.mp3"):
+        assert_whole(track)
