@@ -49,12 +49,3 @@ def finish_clip(clip: AudioSegment) -> AudioSegment:
     if end <= start:
         raise StretchcueError("the speech engine returned only silence")
     return effects.normalize(clip.get_sample_slice(start, end), headroom=HEADROOM_DB)
-
-
-def silent(samples: int) -> AudioSegment:
-    return AudioSegment(data=bytes(2 * samples), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
-
-
-def pcm(samples: bytes) -> AudioSegment:
-    """Raw 16-bit mono samples at the timeline's rate, as a segment."""
-    return AudioSegment(data=samples, sample_width=2, frame_rate=SAMPLE_RATE, channels=1)

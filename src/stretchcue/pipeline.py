@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import __version__, playlist
 from .audio import AudioSegment, ffmpeg_exe
-from .compiler import Options, Step, compile_routine
+from .compiler import Options, compile_routine
 from .errors import StretchcueError
 from .files import check_output_folder, safe_name
 from .manifest import Manifest
@@ -41,7 +41,6 @@ Report = Callable[[int, str, int, int], None]
 class Plan:
     routine: Routine
     voice: str
-    steps: tuple[Step, ...]
     timeline: Timeline
     clips: dict[str, AudioSegment]
 
@@ -65,7 +64,7 @@ def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progre
             break
         minutes = measured
     used = set(spoken_texts(steps))
-    return Plan(routine, voice.profile.name, steps, timeline, {t: c for t, c in clips.items() if t in used})
+    return Plan(routine, voice.profile.name, timeline, {t: c for t, c in clips.items() if t in used})
 
 
 # -- which tracks --------------------------------------------------------------------------------

@@ -221,6 +221,7 @@ class Voice:
         self.profile = profile
         self.cache_dir = cache_dir / profile.engine
         self._engine: Engine | None = None
+        self._clips: dict[str, AudioSegment] = {}  # shared by every track this voice speaks
 
     def key(self, text: str) -> str:
         identity = [CACHE_VERSION, self.profile.engine, self.profile.settings, text]
@@ -238,6 +239,11 @@ class Voice:
         return clips
 
     def _clip(self, text: str) -> AudioSegment:
+        if text not in self._clips:
+            self._clips[text] = self._load_or_speak(text)
+        return self._clips[text]
+
+    def _load_or_speak(self, text: str) -> AudioSegment:
         path = self.cache_dir / f"{self.key(text)}.wav"
         if path.is_file():
             try:
