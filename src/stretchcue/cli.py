@@ -72,10 +72,15 @@ def _clock(seconds: float) -> str:
     return f"{int(minutes)}:{rest:06.3f}"
 
 
+def _progress() -> Progress:
+    """Progress bars on stderr, only when it is a terminal; they vanish when done."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal)
+
+
 def _build(specs: list[TrackSpec], out: Path, album: str | None = None) -> None:
     """Build tracks with a progress bar per track and overall, then say what happened to each."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
+    with _progress() as progress:
         overall = progress.add_task("All tracks", total=len(specs))
         tasks = [progress.add_task(f"  {spec.title}", total=None, start=False) for spec in specs]
 
@@ -147,7 +152,10 @@ def plan_command(
     """Print every cue with its start and end: the exact timeline that build renders."""
     loaded, profile = load(routine), _voice(voice)
     check_output_folder(out)  # the speech cache lives there
-    plan = make_plan(loaded, Options(hold, reps), Voice(profile, out / CACHE_FOLDER))
+    with _progress() as progress:
+        task = progress.add_task("Speaking", total=None)
+        speaker = Voice(profile, out / CACHE_FOLDER)
+        plan = make_plan(loaded, Options(hold, reps), speaker, lambda d, t: progress.update(task, completed=d, total=t))
     timeline = plan.timeline
     cues = [
         {
