@@ -54,6 +54,21 @@ def test_progression_steps_the_hold_up(cli, small_routine: Path, tmp_path: Path)
     assert (tmp_path / "Quick check - progression.m3u8").is_file()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["build", "--hold", "2", "--hold", "3"], ["progression", "--from", "2", "--to", "3", "--step", "1"]],
+    ids=["variants", "progression"],
+)
+def test_a_second_run_rebuilds_nothing(cli, small_routine: Path, tmp_path: Path, args: list[str]) -> None:
+    command = [args[0], small_routine, *args[1:], "--voice", "beep", "--out", tmp_path / "out"]
+    first = cli(*command)
+    assert first.code == 0 and first.out.count("built: ") == 2
+    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").iterdir()}
+    again = cli(*command)
+    assert again.code == 0 and again.out.count("skipped (unchanged): ") == 2 and "built: " not in again.out
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").iterdir()} == mtimes  # playlist untouched too
+
+
 def test_progression_defaults_follow_the_seed(cli, small_routine: Path, tmp_path: Path) -> None:
     run = cli("progression", small_routine, "--voice", "beep", "--out", tmp_path)
     assert run.code == 0, run.err

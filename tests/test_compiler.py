@@ -52,6 +52,12 @@ def test_intro_says_length_and_safety() -> None:
     assert "twelve minutes" in intro and "never to pain" in intro
 
 
+def test_outro_suggests_longer_holds_until_thirty_seconds() -> None:
+    short = cues(compile_routine(routine(exercise(hold=10))), Kind.OUTRO)[0].text
+    full = cues(compile_routine(routine(exercise(hold=10)), Options(hold=30)), Kind.OUTRO)[0].text
+    assert "about thirty seconds" in short and "thirty" not in full
+
+
 def test_each_side_does_all_reps_then_switches() -> None:
     steps = compile_routine(routine(exercise(sides=Sides.EACH, reps=3)))
     holds = [(c.side, c.rep) for c in cues(steps, Kind.HOLD)]

@@ -72,6 +72,8 @@ SIDE_CHANGE = 3.0  # the least time given to move to the other side
 BEFORE_NEXT = 3.0  # after "next up", to come out of one position and into the next
 TAIL = 1.5  # silence at the very end, so players do not clip the last word
 
+GOAL_HOLD = 30  # seconds: beginners start at 5-10 and work up to this
+
 SIDE_NAMES = ("right", "left")
 
 HOLD_WORDS = ("Hold.", "And hold it there.", "Stay here.", "Hold, and breathe.")
@@ -201,14 +203,11 @@ class _Writer:
             if number < total:
                 following = self.exercises[number].name
                 self.say(Cue(Kind.NEXT, f"Well done. Next up: {following}.", exercise.name), BEFORE_NEXT)
-        self.say(
-            Cue(
-                Kind.OUTRO,
-                "That is the end of the routine. Well done. Take a moment before you get up. "
-                "Stretching like this every other day or more keeps your back comfortable.",
-            ),
-            TAIL,
-        )
+        outro = "That is the end of the routine. Well done. Take a moment before you get up."
+        if max(e.hold for e in self.exercises) < GOAL_HOLD:
+            outro += f" As it gets easier, build up your holds, bit by bit, to about {spoken_seconds(GOAL_HOLD)}."
+        outro += " Stretching like this every other day or more keeps your back comfortable."
+        self.say(Cue(Kind.OUTRO, outro), TAIL)
         return self.steps
 
     def exercise(self, number: int, total: int, exercise: Exercise) -> None:
