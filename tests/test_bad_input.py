@@ -360,7 +360,25 @@ CASES = [
         "voice-bad-setting",
         {"v.toml": 'engine = "beep"\n[settings]\npitch = 2\n'},
         ["build", "back-stretches", "--voice", "{in}/v.toml"],
-        "bad settings for engine 'beep'",
+        "{in}/v.toml: settings.pitch: unknown setting for engine 'beep'",
+    ),
+    (
+        "voice-setting-type",
+        {"v.toml": 'engine = "piper"\n[settings]\nlength_scale = "slow"\n'},
+        ["build", "back-stretches", "--voice", "{in}/v.toml"],
+        "{in}/v.toml: settings.length_scale: expected a number >= 0, got 'slow'",
+    ),
+    (
+        "voice-setting-negative",
+        {"v.toml": 'engine = "system"\n[settings]\nrate = -150\n'},
+        ["build", "back-stretches", "--voice", "{in}/v.toml"],
+        "{in}/v.toml: settings.rate: expected a number >= 0, got -150",
+    ),
+    (
+        "voice-setting-text",
+        {"v.toml": 'engine = "system"\n[settings]\nvoice = 3\n'},
+        ["build", "back-stretches", "--voice", "{in}/v.toml"],
+        "{in}/v.toml: settings.voice: expected str, got 3",
     ),
     (
         "voice-corrupt-model",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import importlib
+import inspect
 import io
 import json
 import math
@@ -25,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from .audio import AudioSegment, finish_clip
+from .audio import AudioSegment, ffmpeg_exe, finish_clip
 from .errors import InputError, StretchcueError
 from .files import replacing
 from .timeline import SAMPLE_RATE
@@ -76,6 +77,7 @@ class SystemEngine:
     """The operating system's voices through pyttsx3."""
 
     def __init__(self, voice: str = "", rate: int = 150) -> None:
+        ffmpeg_exe()  # pydub reads the AIFF that macOS voices write through ffmpeg
         if sys.platform.startswith("linux"):
             _load_bundled_espeak()
         try:
@@ -189,15 +191,26 @@ class VoiceProfile:
         settings = data.get("settings", {})
         if not isinstance(settings, dict):
             raise InputError(path, None, "settings", "expected a table")
+        _check_settings(path, engine, settings)
         return cls(path.stem, engine, str(data.get("description", "")), settings)
 
     def create_engine(self) -> Engine:
-        try:
-            return ENGINES[self.engine](**self.settings)
-        except TypeError as err:  # an unknown or mistyped setting
-            raise StretchcueError(
-                f"voice profile {self.name!r}: bad settings for engine {self.engine!r}: {err}"
-            ) from None
+        return ENGINES[self.engine](**self.settings)
+
+
+def _check_settings(path: Path, engine: str, settings: dict[str, Any]) -> None:
+    """Each setting must be a parameter of the engine, of the type of its default; numbers finite and >= 0."""
+    parameters = inspect.signature(ENGINES[engine]).parameters
+    for key, value in settings.items():
+        if key not in parameters:
+            known = ", ".join(parameters)
+            raise InputError(path, None, f"settings.{key}", f"unknown setting for engine {engine!r} (one of: {known})")
+        default = parameters[key].default
+        if isinstance(default, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+                raise InputError(path, None, f"settings.{key}", f"expected a number >= 0, got {value!r}")
+        elif not isinstance(value, type(default)):
+            raise InputError(path, None, f"settings.{key}", f"expected {type(default).__name__}, got {value!r}")
 
 
 def profile_names() -> list[str]:
