@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import assert_whole, decode, read_tags, samples
+from conftest import assert_whole, decode, plan_json, read_tags, samples
 
 from stretchcue.playlist import Item, playlist_text
 from stretchcue.speech import BeepEngine
@@ -32,10 +32,7 @@ def test_variants_make_one_album_and_a_playlist(cli, small_routine: Path, tmp_pa
 
 def test_each_variant_is_the_plan_for_its_hold(cli, small_routine: Path, tmp_path: Path) -> None:
     assert cli("build", small_routine, "--hold", "2", "--hold", "3", "--voice", "beep", "--out", tmp_path).code == 0
-    plan = cli("plan", small_routine, "--hold", "3", "--voice", "beep", "--out", tmp_path, "--json")
-    import json
-
-    duration = json.loads(plan.out)["duration"]
+    duration = plan_json(cli, small_routine, "--hold", "3", "--voice", "beep", "--out", tmp_path)["duration"]
     assert len(decode(tmp_path / "02 - Quick check - 3 s holds.mp3")) == samples(duration)
 
 
