@@ -19,9 +19,9 @@ from yaml.nodes import Node
 
 from . import routine as routines
 from .errors import StretchcueError
-from .routine import MAX_HOLD, MAX_REPS, Routine
+from .routine import Routine, SettingsReader
 from .speech import VoiceProfile
-from .yamlcheck import MAX_TITLE, Reader, bundled_names, parse_yaml, read_named
+from .yamlcheck import MAX_TITLE, bundled_names, parse_yaml, read_named
 
 BUNDLED = resources.files("stretchcue") / "manifests"
 MAX_TRACKS = 100
@@ -33,7 +33,7 @@ class Entry:
     title: str | None = None
     hold: float | None = None
     reps: int | None = None
-    voice: str | None = None
+    voice: VoiceProfile | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def load(spec: str | Path) -> Manifest:
     return _ManifestReader(source, folder).manifest(parse_yaml(data, source))
 
 
-class _ManifestReader(Reader):
+class _ManifestReader(SettingsReader):
     def __init__(self, source: str, folder: Path | None) -> None:
         super().__init__(source)
         self.folder = folder
@@ -80,16 +80,14 @@ class _ManifestReader(Reader):
         prefix = f"{field}." if field else ""
         values: dict[str, object] = {}
         if "hold" in found:
-            values["hold"] = float(self.number(found["hold"], prefix + "hold", 0, MAX_HOLD))
+            values["hold"] = self.hold(found["hold"], prefix + "hold")
         if "reps" in found:
-            values["reps"] = self.number(found["reps"], prefix + "reps", 1, MAX_REPS, integer=True, allow_low=True)
+            values["reps"] = self.reps(found["reps"], prefix + "reps")
         if "voice" in found:
-            voice = self.text(found["voice"], prefix + "voice")
             try:
-                VoiceProfile.load(voice)
+                values["voice"] = VoiceProfile.load(self.text(found["voice"], prefix + "voice"))
             except StretchcueError as err:
                 raise self.fail(found["voice"], prefix + "voice", str(err)) from None
-            values["voice"] = voice
         return values
 
     def routine(self, node: Node, field: str) -> Routine:

@@ -137,7 +137,7 @@ def from_manifest(manifest: Manifest, voice: str | None, default_voice: str) -> 
         TrackSpec(
             entry.routine,
             Options(entry.hold, entry.reps),
-            VoiceProfile.load(voice or entry.voice or default_voice),
+            VoiceProfile.load(voice) if voice else entry.voice or VoiceProfile.load(default_voice),
             entry.title or _hold_title(entry.routine.title, entry.hold),
             manifest.title,
             n,

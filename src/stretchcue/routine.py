@@ -78,7 +78,21 @@ def parse(data: bytes, source: str) -> Routine:
     return _RoutineReader(source).routine(parse_yaml(data, source))
 
 
-class _RoutineReader(Reader):
+class SettingsReader(Reader):
+    """Checks the settings a routine and a manifest share, within the limits above."""
+
+    def hold(self, node: Node, field: str) -> float:
+        return float(self.number(node, field, 0, MAX_HOLD))
+
+    def reps(self, node: Node, field: str) -> int:
+        return self.number(node, field, 1, MAX_REPS, integer=True, allow_low=True)
+
+    def rest(self, node: Node, field: str) -> float:
+        return float(self.number(node, field, 0, MAX_REST, allow_low=True))
+
+    def countdown(self, node: Node, field: str) -> int:
+        return self.number(node, field, 0, MAX_COUNTDOWN, integer=True, allow_low=True)
+
     def sides(self, node: Node, field: str) -> Sides:
         value = self.scalar(node, field, "one of none, each, alternate")
         try:
@@ -86,14 +100,16 @@ class _RoutineReader(Reader):
         except ValueError:
             raise self.fail(node, field, f"expected one of none, each, alternate; got {value!r}") from None
 
+
+class _RoutineReader(SettingsReader):
     def settings(self, found: dict[str, Node], field: str, base: Defaults) -> dict[str, Any]:
         """hold/reps/rest/sides (and countdown, for defaults) present in `found`, checked."""
         prefix = f"{field}." if field else ""
         checks: dict[str, Callable[[Node, str], Any]] = {
-            "hold": lambda n, f: float(self.number(n, f, 0, MAX_HOLD)),
-            "reps": lambda n, f: self.number(n, f, 1, MAX_REPS, integer=True, allow_low=True),
-            "rest": lambda n, f: float(self.number(n, f, 0, MAX_REST, allow_low=True)),
-            "countdown": lambda n, f: self.number(n, f, 0, MAX_COUNTDOWN, integer=True, allow_low=True),
+            "hold": self.hold,
+            "reps": self.reps,
+            "rest": self.rest,
+            "countdown": self.countdown,
             "sides": self.sides,
         }
         values = {k: getattr(base, k) for k in checks}

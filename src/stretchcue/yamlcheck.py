@@ -47,8 +47,9 @@ def read_text_file(path: Path) -> bytes:
             raise InputError(path, None, "", "no such file")
         if not path.is_file():
             raise InputError(path, None, "", "is not a regular file")
-        if path.stat().st_size > MAX_FILE:
-            raise InputError(path, None, "", f"is {path.stat().st_size:,} bytes; at most {MAX_FILE:,}")
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            raise InputError(path, None, "", f"is {size:,} bytes; at most {MAX_FILE:,}")
         return path.read_bytes()
     except OSError as err:
         raise InputError(path, None, "", f"cannot read: {err.strerror}") from None
