@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import traceback
@@ -14,11 +15,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
+from . import cache as speech_cache
 from . import manifest as manifests
 from .compiler import Options
-from .errors import StretchcueError
-from .files import check_output_folder
-from .pipeline import CACHE_FOLDER, TrackSpec, build_tracks, from_manifest, make_plan, progression, single, variants
+from .errors import ExitStatus, StretchcueError
+from .files import describe
+from .pipeline import TrackSpec, build_tracks, from_manifest, make_plan, progression, single, variants
 from .routine import BUNDLED, MAX_HOLD, MAX_REPS, load
 from .speech import Voice, VoiceProfile, default_voice, profile_names
 from .yamlcheck import bundled_names
@@ -44,7 +46,14 @@ VoiceOpt = Annotated[
     str | None,
     typer.Option(help="A voice profile (see `voices`); default: piper if installed, else system."),
 ]
-OutOpt = Annotated[Path, typer.Option(help="Folder for the MP3s and playlists (and the speech cache).")]
+OutOpt = Annotated[Path, typer.Option(help="Folder for the MP3s and playlists.")]
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        help=f"Folder of the speech cache (default: ${speech_cache.ENV_VAR}, else your user cache folder).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -78,8 +87,23 @@ def _progress() -> Progress:
     return Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal)
 
 
-def _build(specs: list[TrackSpec], out: Path, album: str | None = None) -> None:
+def _cache(option: Path | None) -> speech_cache.ClipCache:
+    return speech_cache.ClipCache(speech_cache.location(option))
+
+
+def _say(message: str) -> None:
+    stderr.print(message, highlight=False, soft_wrap=True, markup=False)
+
+
+def _report_repairs(cache: speech_cache.ClipCache) -> None:
+    if cache.repaired:
+        count = len(cache.repaired)
+        _say(f"note: {count} damaged speech cache entr{'y was' if count == 1 else 'ies were'} spoken again")
+
+
+def _build(specs: list[TrackSpec], out: Path, cache_option: Path | None, album: str | None = None) -> None:
     """Build tracks with a progress bar per track and overall, then say what happened to each."""
+    cache = _cache(cache_option)
     with _progress() as progress:
         overall = progress.add_task("All tracks", total=len(specs))
         tasks = [progress.add_task(f"  {spec.title}", total=None, start=False) for spec in specs]
@@ -91,10 +115,14 @@ def _build(specs: list[TrackSpec], out: Path, album: str | None = None) -> None:
             if stage in ("built", "skipped"):
                 progress.advance(overall)
 
-        tracks, playlist_path = build_tracks(specs, out, album, report)
+        def notify(message: str) -> None:  # above the progress bars
+            progress.console.print(message, markup=False, highlight=False, soft_wrap=True)
+
+        tracks, playlist_path = build_tracks(specs, out, cache, album, report, notify)
+    _report_repairs(cache)
     for track in tracks:
         for warning in track.warnings:
-            stderr.print(f"warning: {warning}", highlight=False, soft_wrap=True)
+            _say(f"warning: {warning}")
         status = "skipped (unchanged)" if track.skipped else "built"
         typer.echo(f"{status}: {track.path}  ({_clock(track.seconds)})")
     if playlist_path:
@@ -103,14 +131,19 @@ def _build(specs: list[TrackSpec], out: Path, album: str | None = None) -> None:
 
 @app.command("build")
 def build_command(
-    routine: RoutineArg, hold: HoldsOpt = None, reps: RepsOpt = None, voice: VoiceOpt = None, out: OutOpt = OUT
+    routine: RoutineArg,
+    hold: HoldsOpt = None,
+    reps: RepsOpt = None,
+    voice: VoiceOpt = None,
+    out: OutOpt = OUT,
+    cache: CacheOpt = None,
 ) -> None:
     """Build the routine's MP3; with several --hold, one track per hold length and a playlist."""
     loaded, profile = load(routine), _voice(voice)
     if hold and len(set(hold)) > 1:
-        _build(variants(loaded, hold, reps, profile), out, album=loaded.title)
+        _build(variants(loaded, hold, reps, profile), out, cache, album=loaded.title)
     else:
-        _build(single(loaded, Options(hold[0] if hold else None, reps), profile), out)
+        _build(single(loaded, Options(hold[0] if hold else None, reps), profile), out, cache)
 
 
 @app.command("progression")
@@ -122,11 +155,12 @@ def progression_command(
     reps: RepsOpt = None,
     voice: VoiceOpt = None,
     out: OutOpt = OUT,
+    cache: CacheOpt = None,
 ) -> None:
     """Sessions whose hold steps up from --from to --to (beginners: 10 s up to 30 s), and their playlist."""
     loaded = load(routine)
     specs = progression(loaded, start, stop, step, reps, _voice(voice))
-    _build(specs, out, album=specs[0].album)
+    _build(specs, out, cache, album=specs[0].album)
 
 
 @app.command("batch")
@@ -134,10 +168,11 @@ def batch_command(
     manifest: Annotated[str, typer.Argument(help="A manifest file (.yaml) or the name of a bundled manifest.")],
     voice: VoiceOpt = None,
     out: OutOpt = OUT,
+    cache: CacheOpt = None,
 ) -> None:
     """Build every track a manifest lists, and their playlist."""
     loaded = manifests.load(manifest)
-    _build(from_manifest(loaded, voice, default_voice()), out, album=loaded.title)
+    _build(from_manifest(loaded, voice, default_voice()), out, cache, album=loaded.title)
 
 
 @app.command("plan")
@@ -146,16 +181,17 @@ def plan_command(
     hold: HoldOpt = None,
     reps: RepsOpt = None,
     voice: VoiceOpt = None,
-    out: OutOpt = OUT,
+    cache: CacheOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Print every cue with its start and end: the exact timeline that build renders."""
+    """Print every cue with its start and end: the exact timeline that build renders (into any folder)."""
     loaded, profile = load(routine), _voice(voice)
-    check_output_folder(out)  # the speech cache lives there
+    clips = _cache(cache)
     with _progress() as progress:
         task = progress.add_task("Speaking", total=None)
-        speaker = Voice(profile, out / CACHE_FOLDER)
+        speaker = Voice(profile, clips)
         plan = make_plan(loaded, Options(hold, reps), speaker, lambda d, t: progress.update(task, completed=d, total=t))
+    _report_repairs(clips)
     timeline = plan.timeline
     cues = [
         {
@@ -181,6 +217,21 @@ def plan_command(
         typer.echo(f"warning: {warning}")
 
 
+@app.command("cache")
+def cache_command(
+    cache: CacheOpt = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove every stored clip.")] = False,
+) -> None:
+    """Where the speech cache is and how big; --clear empties it."""
+    clips = _cache(cache)
+    if clear:
+        removed = clips.clear()
+        typer.echo(f"{clips.root}: removed {removed} clip{'s' if removed != 1 else ''}")
+        return
+    count, size = clips.usage()
+    typer.echo(f"{clips.root}: {count} clip{'s' if count != 1 else ''}, {size / 1e6:.1f} MB")
+
+
 @app.command("routines")
 def routines_command() -> None:
     """List the bundled routines and manifests."""
@@ -204,30 +255,37 @@ def voices_command() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, turning every expected failure into one line and exit status 2."""
+    """Entry point: run the app, turning every expected failure into one line and an exit status."""
     args = sys.argv[1:] if argv is None else argv
     # SIGTERM unwinds like Ctrl-C, so temp files are removed on the way out.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(ExitStatus.TERMINATED))
     try:
         code = app(args=args, prog_name="stretchcue", standalone_mode=False)
     except StretchcueError as err:
-        if "--debug" in args:
-            traceback.print_exc()
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err), args)
+    except BrokenPipeError:
+        # The reader went away (`plan | head`): stop quietly, as a program killed by SIGPIPE would.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitStatus.BROKEN_PIPE
     except OSError as err:  # e.g. an output folder that cannot be written
-        print(f"error: {err.filename or ''}: {err.strerror}", file=sys.stderr)
-        return 2
+        return _fail(describe(err), args)
     except (typer.Abort, KeyboardInterrupt):
-        print("stopped", file=sys.stderr)
-        return 130
+        code = ExitStatus.STOPPED
     except Exception as err:
         # Typer keeps its click private; its usage errors are the exceptions with format_message().
         if not hasattr(err, "format_message"):
             raise
-        print(f"error: {err.format_message()}", file=sys.stderr)
-        return 2
-    return code if isinstance(code, int) else 0  # an int is an exit status (130 after Ctrl-C)
+        return _fail(err.format_message(), args)
+    if code == ExitStatus.STOPPED:  # typer turns Ctrl-C into 130
+        print("stopped", file=sys.stderr)
+    return code if isinstance(code, int) else ExitStatus.OK
+
+
+def _fail(message: str, args: list[str]) -> int:
+    if "--debug" in args:
+        traceback.print_exc()
+    print(f"error: {message}", file=sys.stderr)
+    return ExitStatus.ERROR
 
 
 if __name__ == "__main__":

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    ERROR = 2  # bad input, or something the user can fix; one line on stderr says what
+    STOPPED = 130  # Ctrl-C
+    BROKEN_PIPE = 141  # the reader of our output went away
+    TERMINATED = 143  # SIGTERM
 
 
 class StretchcueError(Exception):

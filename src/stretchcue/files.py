@@ -1,36 +1,92 @@
-"""Writing output files safely: whole or not at all, under names that are safe everywhere."""
+"""Writing files safely: whole or not at all, never through a link, one run per folder at a time,
+under names that are safe everywhere."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
+from filelock import FileLock, Timeout
 from pathvalidate import sanitize_filename
 
 from .errors import StretchcueError
 
-PART = ".part"  # suffix of files being written
+PART = ".stretchcue-part"  # suffix of files being written; only ever created under a unique name
+LOCK = ".stretchcue.lock"  # held while a run writes into a folder (it is removed when released)
+STALE_SECONDS = 3600  # a temp file this old belongs to a run that was killed
+_UMASK = os.umask(0o22)  # read it once, at import, while only one thread runs
+os.umask(_UMASK)
 
 
 @contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temp path beside `path`; renamed over `path` when the block succeeds, removed when it fails.
+def replacing(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """An open, empty temp file beside `path`, renamed over `path` when the block succeeds and
+    removed when it fails, so `path` is always whole or absent.
 
-    The temp name is fixed for each target, so one left behind by a killed run is simply
-    overwritten by the next run, and a name under its final form is always a whole file.
+    The temp file is created exclusively under a unique name (never through a link planted there)
+    and written only through the open file, never reopened by name. The rename replaces a link at
+    `path` instead of writing through it.
     """
-    temp = path.with_name(f".{path.name}{PART}")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+    temp = Path(name)
     try:
-        yield temp
+        if hasattr(os, "fchmod"):  # mkstemp makes it private; the file gets the usual permissions
+            os.fchmod(fd, 0o666 & ~_UMASK)
+        with os.fdopen(fd, "r+b") as file:
+            yield file
+            file.flush()
+            if durable:  # the data reaches the disk before the name does
+                os.fsync(file.fileno())
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
 
 
+def remove_stale_temp_files(folder: Path, older_than: float = 0) -> None:
+    """Remove our temp files left by killed runs (a link is removed, never followed)."""
+    now = time.time()
+    for path in folder.glob(f".*{PART}*"):
+        try:
+            info = path.lstat()
+            if not path.is_dir() and now - info.st_mtime >= older_than:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: either way nothing to do
+
+
+@contextmanager
+def folder_lock(folder: Path, waiting: Callable[[str], None]) -> Iterator[None]:
+    """Hold `folder`'s lock while writing into it. Another run that wants it waits, and says so."""
+    lock = FileLock(folder / LOCK, is_singleton=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        waiting(f"waiting: another stretchcue run is writing to {folder}; this one goes on when it is done")
+        lock.acquire()
+    try:
+        remove_stale_temp_files(folder)  # nobody else writes here while we hold the lock
+        yield
+    finally:
+        lock.release()
+
+
 def safe_name(title: str, limit: int = 120) -> str:
-    """A file name from a title that is valid on Windows, macOS and Linux (no / \\ : * ? reserved names)."""
+    """A file name from a title that is valid on Windows, macOS and Linux (no / \\ : * ? reserved names),
+    and that this system can store (under LC_ALL=C, Python may only write ASCII names)."""
+    encoding = sys.getfilesystemencoding()
+    try:
+        title.encode(encoding)
+    except UnicodeEncodeError:
+        plain = unicodedata.normalize("NFKD", title)
+        plain = "".join(c for c in plain if not unicodedata.combining(c))  # Café -> Cafe
+        title = plain.encode(encoding, errors="replace").decode(encoding).replace("?", "-")
     name = sanitize_filename(title, platform="universal", replacement_text="-", max_len=limit)
     return name.strip(" .") or "track"
 
@@ -44,3 +100,10 @@ def check_output_folder(out: Path) -> None:
         raise StretchcueError(f"--out: {existing} is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise StretchcueError(f"--out: {existing} is not writable")
+
+
+def describe(err: OSError) -> str:
+    """An OSError as `path: cause`, the way the command line reports it."""
+    where = err.filename or ""
+    cause = err.strerror or str(err)
+    return f"{where}: {cause}" if where else cause

@@ -67,14 +67,15 @@ class _ManifestReader(SettingsReader):
             field = f"tracks[{i}]"
             found = self.mapping(item, field, ("routine", "title", "hold", "reps", "voice"), ("routine",))
             own = self.overrides(found, field)
+            title = self.text(found["title"], f"{field}.title", MAX_TITLE, spoken=False) if "title" in found else None
             entries.append(
                 Entry(
                     routine=self.routine(found["routine"], f"{field}.routine"),
-                    title=self.text(found["title"], f"{field}.title", MAX_TITLE) if "title" in found else None,
+                    title=title,
                     **{key: own.get(key, shared.get(key)) for key in ("hold", "reps", "voice")},
                 )
             )
-        return Manifest(self.text(top["title"], "title", MAX_TITLE), tuple(entries))
+        return Manifest(self.text(top["title"], "title", MAX_TITLE, spoken=False), tuple(entries))
 
     def overrides(self, found: dict[str, Node], field: str) -> dict[str, object]:
         prefix = f"{field}." if field else ""

@@ -1,36 +1,38 @@
 """The stages in order, for one track or a set of them.
 
-`plan` and `build` share everything up to the timeline (`make_plan`), so what `plan` prints is
-what `build` renders. A set of tracks (hold variants, a progression, a manifest) shares one
-cache, so each distinct sentence is spoken once; tracks whose inputs did not change are skipped;
-encoding runs on all cores while the next track is being spoken.
+`plan` and `build` share everything up to the timeline (`make_plan`) and one speech cache, so
+what `plan` prints is what `build` renders. A set of tracks (hold variants, a progression, a
+manifest) shares its voices, so each distinct sentence is spoken once; tracks whose inputs did
+not change, and whose audio is whole, are skipped; encoding runs on all cores while the next
+track is being spoken.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, playlist
 from .audio import AudioSegment, ffmpeg_exe
+from .cache import ClipCache
 from .compiler import Options, compile_routine
 from .errors import StretchcueError
-from .files import check_output_folder, safe_name
+from .files import check_output_folder, folder_lock, safe_name
 from .manifest import Manifest
-from .render import Tags, read_stamp, render, write_mp3
+from .render import Stamp, Tags, read_stamp, render, write_mp3
 from .routine import Routine
 from .speech import Voice, VoiceProfile
 from .timeline import Timeline, fixed_seconds, layout, spoken_texts
 
 MAX_TRACK_HOURS = 3
 MAX_SESSIONS = 50
-CACHE_FOLDER = ".stretchcue-cache"  # inside the output folder: the tool writes nowhere else
 
 Progress = Callable[[int, int], None]
 # report(track index, stage, done, total); stage is "speaking", "encoding", "built" or "skipped"
@@ -159,58 +161,126 @@ class Track:
     warnings: tuple[str, ...] = ()
 
 
-def file_names(specs: list[TrackSpec]) -> list[str]:
-    """Safe, unique file names; numbered when there are several tracks, so they sort in order."""
-    names: list[str] = []
-    for spec in specs:
-        base = safe_name(spec.title)
-        if spec.total > 1:
-            base = f"{spec.number:02d} - {base}"
-        name, n = base, 1
-        while f"{name}.mp3".lower() in (existing.lower() for existing in names):
-            n += 1
-            name = f"{base} ({n})"
-        names.append(f"{name}.mp3")
-    return names
+def base_names(specs: list[TrackSpec]) -> list[str]:
+    """Safe file names without extension; numbered when there are several tracks, so they sort in order."""
+    return [
+        f"{spec.number:02d} - {safe_name(spec.title)}" if spec.total > 1 else safe_name(spec.title) for spec in specs
+    ]
 
 
-def _refuse_foreign(paths: list[Path]) -> None:
-    """Never overwrite a file that stretchcue did not write."""
-    for path in paths:
-        if not path.exists():
-            continue
-        ours = playlist.is_ours(path) if path.suffix == ".m3u8" else read_stamp(path) is not None
-        if not ours or not path.is_file():
-            raise StretchcueError(f"{path} exists and was not made by stretchcue; move it away or choose another --out")
+class _Places:
+    """Chooses each output's file name in `out`, taking nothing that belongs to another track.
+
+    A name is free, or holds this very track (same title and album: rebuilt or skipped), or holds
+    another track of ours (the next name, "NAME (2)", is tried, and the user told), or holds a file
+    stretchcue did not write (an error, before anything is written). Names are compared without
+    regard to case, so the folder stays valid on case-blind disks.
+    """
+
+    def __init__(self, out: Path, notify: Callable[[str], None]) -> None:
+        self.out = out
+        self.notify = notify
+        self.present = {p.name.lower(): p for p in out.iterdir()} if out.is_dir() else {}
+        self.taken: set[str] = set()
+
+    def track(self, spec: TrackSpec, base: str) -> tuple[Path, Stamp | None]:
+        for name in self._candidates(base, ".mp3"):
+            existing = self.present.get(name.lower())
+            stamp = read_stamp(existing) if existing else None
+            if existing is not None and stamp is None:
+                self._foreign(existing)
+            if stamp is None or (stamp.title, stamp.album) == (spec.title, spec.album):
+                return self._take(name, base, ".mp3", spec.title), stamp
+        raise AssertionError("unreachable")
+
+    def playlist(self, album: str) -> Path | None:
+        """The playlist's path, or None to leave an edited one alone."""
+        base = safe_name(album)
+        for name in self._candidates(base, ".m3u8"):
+            existing = self.present.get(name.lower())
+            if existing is None:
+                return self._take(name, base, ".m3u8", album)
+            found = playlist.inspect(existing)
+            if not found.ours or not existing.is_file():
+                self._foreign(existing)
+            if found.album in (None, " ".join(album.split())):
+                if found.edited:
+                    self.notify(f"note: {existing} was edited by hand, so it is left as it is (delete it to renew it)")
+                    return None
+                return self._take(name, base, ".m3u8", album)
+        raise AssertionError("unreachable")
+
+    def _candidates(self, base: str, suffix: str) -> Iterator[str]:
+        for n in itertools.count(1):
+            name = f"{base}{suffix}" if n == 1 else f"{base} ({n}){suffix}"
+            if name.lower() not in self.taken:
+                yield name
+
+    def _take(self, name: str, base: str, suffix: str, title: str) -> Path:
+        self.taken.add(name.lower())
+        if name != f"{base}{suffix}":
+            self.notify(f"note: {base}{suffix} holds another track, so {title!r} is saved as {name}")
+        return self.out / name
+
+    def _foreign(self, path: Path) -> None:
+        raise StretchcueError(f"{path} exists and was not made by stretchcue; move it away or choose another --out")
 
 
 def build_tracks(
-    specs: list[TrackSpec], out: Path, album: str | None = None, report: Report | None = None
+    specs: list[TrackSpec],
+    out: Path,
+    cache: ClipCache,
+    album: str | None = None,
+    report: Report | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> tuple[list[Track], Path | None]:
-    """Build every track not already built from the same inputs; with `album`, write its playlist too."""
-    paths = [out / name for name in file_names(specs)]
-    playlist_path = out / f"{safe_name(album)}.m3u8" if album else None
+    """Build every track not already built whole from the same inputs; with `album`, write its playlist too.
+
+    One run at a time writes into `out` (a second one waits, and says so); names are chosen, and
+    checked for files that are not ours, before anything is written.
+    """
     check_output_folder(out)
-    _refuse_foreign(paths + ([playlist_path] if playlist_path else []))
     ffmpeg_exe()  # a missing encoder is reported before anything is written
     say: Report = report or (lambda *_: None)
+    tell: Callable[[str], None] = notify or (lambda _: None)
+    out.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out, tell):
+        places = _Places(out, tell)
+        targets = [places.track(spec, base) for spec, base in zip(specs, base_names(specs), strict=True)]
+        playlist_path = places.playlist(album) if album else None
+        tracks = _build_all(specs, targets, cache, say, tell)
+        if playlist_path and album:
+            items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
+            playlist.write_playlist(playlist_path, album, items)
+    return tracks, playlist_path
+
+
+def _build_all(
+    specs: list[TrackSpec],
+    targets: list[tuple[Path, Stamp | None]],
+    cache: ClipCache,
+    say: Report,
+    tell: Callable[[str], None],
+) -> list[Track]:
+    """Speak on this thread, encode on all cores while the next track is spoken."""
     voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
     results: dict[int, Track] = {}
     pending: dict[int, Future[Track]] = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         try:
-            for index, (spec, path) in enumerate(zip(specs, paths, strict=True)):
-                stamp = spec.stamp()
-                existing = read_stamp(path)
-                if existing is not None and existing[0] == stamp:
-                    results[index] = Track(path, spec.title, existing[1] / 1000, skipped=True)
-                    say(index, "skipped", 1, 1)
-                    continue
+            for index, (spec, (path, existing)) in enumerate(zip(specs, targets, strict=True)):
+                inputs = spec.stamp()
+                if existing is not None and existing.inputs == inputs:
+                    if existing.whole:
+                        results[index] = Track(path, spec.title, existing.length_ms / 1000, skipped=True)
+                        say(index, "skipped", 1, 1)
+                        continue
+                    tell(f"note: {path} is damaged (its audio is not what was written), so it is built again")
                 key = json.dumps([spec.voice.name, spec.voice.engine, spec.voice.settings], sort_keys=True)
-                voice = voices.setdefault(key, Voice(spec.voice, out / CACHE_FOLDER))
+                voice = voices.setdefault(key, Voice(spec.voice, cache))
                 plan = make_plan(spec.routine, spec.options, voice, lambda d, t, i=index: say(i, "speaking", d, t))
                 say(index, "encoding", 0, 1)
-                pending[index] = pool.submit(_write_track, plan, spec, path, stamp)
+                pending[index] = pool.submit(_write_track, plan, spec, path, inputs)
             for index, future in pending.items():
                 results[index] = future.result()
                 say(index, "built", 1, 1)
@@ -218,10 +288,7 @@ def build_tracks(
             for future in pending.values():
                 future.cancel()
             raise
-    tracks = [results[i] for i in range(len(specs))]
-    if playlist_path:
-        playlist.write_playlist(playlist_path, [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks])
-    return tracks, playlist_path
+    return [results[i] for i in range(len(specs))]
 
 
 def _write_track(plan: Plan, spec: TrackSpec, path: Path, stamp: str) -> Track:

@@ -1,8 +1,14 @@
 """M3U8 playlists that phones and desktop players open: UTF-8 without BOM, #EXTM3U, one #EXTINF
-per track with whole seconds and a comma-free title, relative paths with forward slashes."""
+per track with whole seconds and a comma-free title, relative paths with forward slashes.
+
+The second line marks the file as ours and carries a checksum of the lines after it, so a
+playlist someone edited by hand is recognised and left alone; `#PLAYLIST:` names the album, so
+two albums whose names make one file name are told apart.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,27 +24,54 @@ class Item:
     seconds: float
 
 
-def playlist_text(items: list[Item]) -> str:
-    lines = ["#EXTM3U", MARK]
+@dataclass(frozen=True)
+class Found:
+    """What a playlist file already in the folder is."""
+
+    album: str | None  # None: not written by stretchcue, or by a version that did not say
+    ours: bool
+    edited: bool  # ours, but changed since
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.replace(",", " ").split())  # a comma would end the EXTINF duration field
+
+
+def _checksum(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def playlist_text(album: str, items: list[Item]) -> str:
+    lines = [f"#PLAYLIST:{' '.join(album.split())}"]
     for item in items:
-        title = " ".join(item.title.replace(",", " ").split())  # a comma would end the duration field
-        lines += [f"#EXTINF:{round(item.seconds)},{title}", item.path.as_posix()]
-    return "\n".join(lines) + "\n"
+        lines += [f"#EXTINF:{round(item.seconds)},{_one_line(item.title)}", item.path.as_posix()]
+    body = "\n".join(lines) + "\n"
+    return f"#EXTM3U\n{MARK} (checksum {_checksum(body)})\n{body}"
 
 
-def is_ours(path: Path) -> bool:
+def inspect(path: Path) -> Found:
     try:
-        with path.open(encoding="utf-8") as file:
-            return [file.readline().rstrip("\n") for _ in range(2)] == ["#EXTM3U", MARK]
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return False
+        return Found(None, ours=False, edited=False)
+    head, _, rest = text.partition("\n")
+    mark, _, body = rest.partition("\n")
+    if head != "#EXTM3U" or not mark.startswith(MARK):
+        return Found(None, ours=False, edited=False)
+    album = body.partition("\n")[0].removeprefix("#PLAYLIST:") if body.startswith("#PLAYLIST:") else None
+    checksum = mark.removeprefix(MARK).strip().removeprefix("(checksum ").removesuffix(")")
+    edited = bool(checksum) and checksum != _checksum(body)  # no checksum: an older stretchcue wrote it
+    return Found(album, ours=True, edited=edited)
 
 
-def write_playlist(path: Path, items: list[Item]) -> bool:
+def write_playlist(path: Path, album: str, items: list[Item]) -> bool:
     """Write the playlist whole; False if it already said exactly this."""
-    text = playlist_text(items)
-    if path.is_file() and path.read_text(encoding="utf-8", errors="replace") == text:
-        return False
-    with replacing(path) as temp:
-        temp.write_text(text, encoding="utf-8", newline="\n")
+    text = playlist_text(album, items)
+    try:
+        if path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    with replacing(path) as file:
+        file.write(text.encode("utf-8"))
     return True

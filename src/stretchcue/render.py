@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from mutagen import MutagenError
 from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX
@@ -18,6 +21,7 @@ from .timeline import Timeline
 FADE_SAMPLES = 110  # 5 ms fade where a countdown clip had to be cut, so the cut does not click
 BITRATE = "64k"  # mono speech at 22,050 Hz
 STAMP = "stretchcue"  # the TXXX frame that marks our files and says what they were made from
+AUDIO = "stretchcue-audio"  # the TXXX frame with the audio's size and checksum
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Tags:
     comment: str = ""
     length_ms: int = 0
     stamp: str = ""  # fingerprint of everything the track was made from; marks the file as ours
+    audio: str = ""  # byte count and checksum of the MP3 frames after the tag: a cut file is not skipped
 
 
 def render(timeline: Timeline, clips: Mapping[str, AudioSegment]) -> bytes:
@@ -49,26 +54,32 @@ def render(timeline: Timeline, clips: Mapping[str, AudioSegment]) -> bytes:
 def write_mp3(pcm: bytes, sample_rate: int, tags: Tags, path: Path) -> None:
     """Encode and tag into a temp file beside `path`, then rename: `path` is whole or absent."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as temp:
-        encode(pcm, sample_rate, temp)
-        write_tags(temp, tags)
+    try:
+        with replacing(path) as file:
+            encode(pcm, sample_rate, file, path)
+            audio = _audio_digest(file, 0)
+            write_tags(file, dataclasses.replace(tags, audio=audio))
+    except OSError as err:  # a full disk, a vanished folder: say where and why
+        raise StretchcueError(f"cannot write {path}: {err.strerror or err}") from None
 
 
-def encode(pcm: bytes, sample_rate: int, path: Path) -> None:
+def encode(pcm: bytes, sample_rate: int, file: BinaryIO, path: Path) -> None:
     """ffmpeg's LAME writes the Xing/LAME header (needs a seekable file, not a pipe), so players
-    skip the encoder delay and padding and the track decodes back to the sample."""
+    skip the encoder delay and padding and the track decodes back to the sample. ffmpeg writes
+    through our open temp file (`-fd`), never by name."""
     command = [
         ffmpeg_exe(), "-v", "error", "-nostdin", "-y",
         "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
         "-c:a", "libmp3lame", "-b:a", BITRATE, "-write_xing", "1", "-id3v2_version", "0",
-        "-f", "mp3", str(path),
+        "-f", "mp3", "-fd", str(file.fileno()), "fd:",
     ]  # fmt: skip
-    result = subprocess.run(command, input=pcm, capture_output=True)
+    result = subprocess.run(command, input=pcm, capture_output=True, pass_fds=(file.fileno(),))
     if result.returncode != 0:
-        raise StretchcueError(f"ffmpeg could not encode the MP3: {result.stderr.decode(errors='replace').strip()}")
+        lines = result.stderr.decode(errors="replace").strip().splitlines() or ["no message"]
+        raise StretchcueError(f"cannot write {path}: ffmpeg failed: {lines[-1]}")
 
 
-def write_tags(path: Path, tags: Tags) -> None:
+def write_tags(file: BinaryIO, tags: Tags) -> None:
     """ID3v2.3, which every phone and car stereo reads."""
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
@@ -84,16 +95,47 @@ def write_tags(path: Path, tags: Tags) -> None:
         id3.add(TLEN(encoding=3, text=str(tags.length_ms)))
     if tags.stamp:
         id3.add(TXXX(encoding=3, desc=STAMP, text=tags.stamp))
-    id3.save(path, v2_version=3)
-
-
-def read_stamp(path: Path) -> tuple[str, int] | None:
-    """(stamp, length in ms) of an MP3 that stretchcue wrote; None for any other file."""
+    if tags.audio:
+        id3.add(TXXX(encoding=3, desc=AUDIO, text=tags.audio))
+    file.seek(0)
     try:
-        id3 = ID3(path)
+        id3.save(file, v2_version=3)
+    except MutagenError as err:  # mutagen wraps the OSError of a full disk
+        cause = err.args[0] if err.args and isinstance(err.args[0], OSError) else OSError(str(err))
+        raise cause from None
+
+
+def _audio_digest(file: BinaryIO, offset: int) -> str:
+    """Byte count and SHA-256 of the MP3 frames from `offset` (the end of the ID3 tag) to the end."""
+    file.seek(offset)
+    digest = hashlib.sha256()
+    size = 0
+    while block := file.read(1 << 20):
+        digest.update(block)
+        size += len(block)
+    return f"{size} {digest.hexdigest()}"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What an MP3 that stretchcue wrote says of itself."""
+
+    inputs: str  # fingerprint of everything it was made from
+    length_ms: int
+    title: str
+    album: str
+    whole: bool  # its audio is exactly the audio it was written with: not cut, not damaged
+
+
+def read_stamp(path: Path) -> Stamp | None:
+    """The stamp of an MP3 that stretchcue wrote; None for any other file."""
+    try:
+        with path.open("rb") as file:
+            id3 = ID3(file)
+            stamp, length, audio = id3.get(f"TXXX:{STAMP}"), id3.get("TLEN"), id3.get(f"TXXX:{AUDIO}")
+            if stamp is None or length is None or not str(length).isdigit():
+                return None
+            whole = audio is not None and _audio_digest(file, id3.size) == str(audio)
     except (MutagenError, OSError):
         return None
-    stamp, length = id3.get(f"TXXX:{STAMP}"), id3.get("TLEN")
-    if stamp is None or length is None or not str(length).isdigit():
-        return None
-    return str(stamp), int(str(length))
+    return Stamp(str(stamp), int(str(length)), str(id3.get("TIT2", "")), str(id3.get("TALB", "")), whole)

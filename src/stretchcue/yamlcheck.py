@@ -7,6 +7,7 @@ and the field of the offending key or value.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,11 @@ MAX_TITLE = 200  # characters in a title or a name
 MAX_FILE = 1_000_000  # bytes: routines and manifests are a few kB
 MAX_NODES = 20_000  # expanded YAML nodes: stops alias bombs before they expand
 MAX_DEPTH = 20  # nesting; routines need six levels
+STANDARD = "tag:yaml.org,2002:"
+MERGE = f"{STANDARD}merge"  # `<<: *base` merges another mapping's keys in (YAML 1.1 merge keys)
+# Invisible characters that reorder text (bidi overrides and isolates): they make a title read
+# other than it is. Others (zero-width joiners in emoji, variation selectors) are fine.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def bundled_names(folder: Traversable) -> list[str]:
@@ -119,26 +125,60 @@ class Reader:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self._construct = yaml.SafeLoader("").construct_object
+        self._loader = yaml.SafeLoader("")
 
     def fail(self, node: Node, field: str, message: str) -> InputError:
         return InputError(self.source, node.start_mark.line + 1, field, message)
+
+    def _construct(self, node: ScalarNode, field: str) -> Any:
+        """A scalar's value; tags YAML does not define (`!shout`) and bad tagged values (`!!int 9x`) are errors."""
+        if node.tag not in self._loader.yaml_constructors:
+            raise self.fail(node, field, f"unknown YAML tag {node.tag!r}")
+        try:
+            return self._loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, OverflowError):
+            tag = node.tag.replace(STANDARD, "!!")
+            raise self.fail(node, field, f"{node.value!r} is not a valid {tag}") from None
+
+    def _check_tag(self, node: Node, field: str, expected: str) -> None:
+        if node.tag != STANDARD + expected:
+            raise self.fail(node, field, f"unknown YAML tag {node.tag!r}")
+
+    def _pairs(self, node: MappingNode, field: str) -> list[tuple[Node, Node, bool]]:
+        """(key, value, written here) with merge keys resolved: a key written in the mapping wins over
+        a merged one, and an earlier merge over a later one. Nothing is changed in the node tree."""
+        own: list[tuple[Node, Node, bool]] = []
+        merged: list[tuple[Node, Node, bool]] = []
+        for key, value in node.value:
+            if key.tag != MERGE:
+                own.append((key, value, True))
+                continue
+            sources = value.value if isinstance(value, SequenceNode) else [value]
+            for source in reversed(sources):  # later wins below, so the first source goes last
+                if not isinstance(source, MappingNode):
+                    raise self.fail(source, f"{field}.<<" if field else "<<", "expected a mapping (or a list of them)")
+                self._check_tag(source, field, "map")
+                merged += [(k, v, False) for k, v, _ in self._pairs(source, field)]
+        return merged + own
 
     def mapping(
         self, node: Node, field: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()
     ) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
             raise self.fail(node, field, f"expected a mapping with keys {', '.join(allowed)}")
+        self._check_tag(node, field, "map")
         found: dict[str, Node] = {}
-        for key_node, value_node in node.value:
-            key = self._construct(key_node) if isinstance(key_node, ScalarNode) else None
+        written: set[str] = set()
+        for key_node, value_node, here in self._pairs(node, field):
+            key = self._construct(key_node, field) if isinstance(key_node, ScalarNode) else None
             name = f"{field}.{key}" if field else str(key)
             if not isinstance(key, str) or key not in allowed:
                 near = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f" (did you mean '{near[0]}'?)" if near else f" (expected one of: {', '.join(allowed)})"
                 raise self.fail(key_node, name, f"unknown key{hint}")
-            if key in found:
+            if here and key in written:
                 raise self.fail(key_node, name, "appears twice")
+            written.update([key] if here else [])
             found[key] = value_node
         for key in required:
             if key not in found:
@@ -148,6 +188,7 @@ class Reader:
     def sequence(self, node: Node, field: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
             raise self.fail(node, field, "expected a list")
+        self._check_tag(node, field, "seq")
         if not node.value:
             raise self.fail(node, field, "must not be empty")
         return list(node.value)
@@ -155,9 +196,10 @@ class Reader:
     def scalar(self, node: Node, field: str, kind: str) -> Any:
         if not isinstance(node, ScalarNode):
             raise self.fail(node, field, f"expected {kind}")
-        return self._construct(node)
+        return self._construct(node, field)
 
-    def text(self, node: Node, field: str, limit: int = MAX_TEXT) -> str:
+    def text(self, node: Node, field: str, limit: int = MAX_TEXT, spoken: bool = True) -> str:
+        """Text in one line; `spoken` text must have a word (a letter or digit) for the voice to say."""
         value = self.scalar(node, field, "text")
         if not isinstance(value, str):
             raise self.fail(node, field, f"expected text, got {value!r} (put it in quotes)")
@@ -166,8 +208,10 @@ class Reader:
             raise self.fail(node, field, "must not be empty")
         if len(value) > limit:
             raise self.fail(node, field, f"is {len(value):,} characters long; at most {limit:,}")
-        if not value.isprintable():
+        if any(unicodedata.category(c) in ("Cc", "Cs") or c in BIDI_CONTROLS for c in value):
             raise self.fail(node, field, "contains control characters")
+        if spoken and not any(c.isalnum() for c in value):
+            raise self.fail(node, field, f"{value!r} has no words to speak")
         return value
 
     def texts(self, node: Node, field: str) -> tuple[str, ...]:
