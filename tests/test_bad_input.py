@@ -397,7 +397,96 @@ CASES = [
         ["build", "back-stretches", "--out", "{in}/f/sub"],
         "--out: {in}/f is not a folder",
     ),
-    ("plan-out-is-a-file", {"f": "x"}, ["plan", "back-stretches", "--out", "{in}/f"], "--out: {in}/f is not a folder"),
+    ("plan-cache-is-a-file", {"f": "x"}, ["plan", "back-stretches", "--cache", "{in}/f"], "--cache: {in}/f is not"),
+    ("build-cache-under-a-file", {"f": "x"}, ["build", "back-stretches", "--cache", "{in}/f/c"], "--cache: {in}/f is"),
+    # -- YAML that PyYAML itself cannot construct: tags, tagged values, merge keys
+    (
+        "tag-unknown",
+        {"r.yaml": OK.replace("title: T", "title: !shout T")},
+        ["plan", "{in}/r.yaml"],
+        ":1: title: unknown YAML tag '!shout'",
+    ),
+    (
+        "tag-float",
+        {"r.yaml": routine_with("hold: !!float ten")},
+        ["plan", "{in}/r.yaml"],
+        ":5: exercises[0].hold: 'ten' is not a valid !!float",
+    ),
+    (
+        "tag-int",
+        {"r.yaml": routine_with("reps: !!int 9x")},
+        ["plan", "{in}/r.yaml"],
+        ":5: exercises[0].reps: '9x' is not a valid !!int",
+    ),
+    (
+        "tag-timestamp",
+        {"r.yaml": routine_with("feel: !!timestamp 2024-13-45")},
+        ["plan", "{in}/r.yaml"],
+        ":5: exercises[0].feel: '2024-13-45' is not a valid !!timestamp",
+    ),
+    (
+        "tag-bool",
+        {"r.yaml": routine_with("sides: !!bool maybe")},
+        ["plan", "{in}/r.yaml"],
+        ":5: exercises[0].sides: 'maybe' is not a valid !!bool",
+    ),
+    (
+        "tag-python",
+        {"r.yaml": routine_with("feel: !!python/name:os.system x")},
+        ["plan", "{in}/r.yaml"],
+        "exercises[0].feel: unknown YAML tag",
+    ),
+    (
+        "tag-on-mapping",
+        {"r.yaml": "title: T\nexercises:\n  - !ex {name: A, instructions: Go.}\n"},
+        ["plan", "{in}/r.yaml"],
+        ":3: exercises[0]: unknown YAML tag '!ex'",
+    ),
+    (
+        "tag-set",
+        {"r.yaml": "title: T\nexercises: !!set {a, b}\n"},
+        ["plan", "{in}/r.yaml"],
+        ":2: exercises: expected a list",
+    ),
+    (
+        "merge-scalar",
+        {"r.yaml": routine_with("<<: 5")},
+        ["plan", "{in}/r.yaml"],
+        ":5: exercises[0].<<: expected a mapping",
+    ),
+    ("merge-unknown-key", {"r.yaml": "base: &b {hodl: 3}\n" + OK}, ["plan", "{in}/r.yaml"], ":1: base: unknown key"),
+    (
+        "merge-brings-typo",
+        {"r.yaml": "title: T\nexercises:\n  - name: A\n    instructions: Go.\n    <<: {hodl: 3}\n"},
+        ["plan", "{in}/r.yaml"],
+        ":5: exercises[0].hodl: unknown key (did you mean 'hold'?)",
+    ),
+    ("merge-bad-value", {"r.yaml": "x: &x {hold: -1}\ntitle: T\n"}, ["plan", "{in}/r.yaml"], ":1: x: unknown key"),
+    # -- text with nothing to say, and characters that make text read other than it is
+    (
+        "text-dots",
+        {"r.yaml": routine_with('feel: "..."')},
+        ["plan", "{in}/r.yaml"],
+        ":5: exercises[0].feel: '...' has no words to speak",
+    ),
+    (
+        "text-bangs",
+        {"r.yaml": OK.replace("Do it.", '"!!!"')},
+        ["plan", "{in}/r.yaml"],
+        ":4: exercises[0].instructions: '!!!' has no words",
+    ),
+    (
+        "title-emoji-only",
+        {"r.yaml": OK.replace("title: T", "title: 🧘")},
+        ["plan", "{in}/r.yaml"],
+        ":1: title: '🧘' has no words to speak",
+    ),
+    (
+        "title-bidi-override",
+        {"r.yaml": OK.replace("title: T", 'title: "abc\u202edef"')},
+        ["plan", "{in}/r.yaml"],
+        ":1: title: contains control characters",
+    ),
 ]
 
 
@@ -416,7 +505,7 @@ def test_bad_input(cli, tmp_path: Path, files: dict[str, str | bytes], args: lis
         path.write_bytes(data.encode() if isinstance(data, str) else data)
     before = snapshot(given)
     args = [a.replace("{in}", str(given)) for a in args]
-    if "--out" not in args and len(args) > 1:
+    if "--out" not in args and args[0] in ("build", "batch", "progression"):
         args += ["--out", str(tmp_path / "out")]
     if "--voice" not in args and args[0] in ("build", "plan", "batch", "progression") and len(args) > 1:
         args += BEEP

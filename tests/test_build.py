@@ -33,7 +33,7 @@ def built(request, tmp_path_factory) -> tuple[str, dict, Path, np.ndarray]:
     build = stretchcue("build", "back-stretches", "--voice", voice, "--out", out)
     mp3 = out / "Back stretches.mp3"
     assert re.fullmatch(rf"built: {re.escape(str(mp3))}  \(\d+:\d\d\.\d{{3}}\)\n", build.stdout)  # no engine chatter
-    plan = json.loads(stretchcue("plan", "back-stretches", "--voice", voice, "--out", out, "--json").stdout)
+    plan = json.loads(stretchcue("plan", "back-stretches", "--voice", voice, "--json").stdout)
     return voice, plan, mp3, decode(mp3)
 
 

@@ -22,10 +22,9 @@ def test_version_routines_and_voices(cli) -> None:
     assert all(name in voices for name in ("piper", "system", "beep")) and "(default)" in voices
 
 
-def test_plan_table_and_json_agree(cli, small_routine: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    doc = plan_json(cli, small_routine, "--voice", "beep", "--out", out)
-    table = cli("plan", small_routine, "--voice", "beep", "--out", out)
+def test_plan_table_and_json_agree(cli, small_routine: Path) -> None:
+    doc = plan_json(cli, small_routine, "--voice", "beep")
+    table = cli("plan", small_routine, "--voice", "beep")
     assert table.code == 0
     lines = table.out.splitlines()
     assert lines[0].startswith(f"Quick check: {int(doc['duration'] // 60)}:")
@@ -37,7 +36,7 @@ def test_build_renders_what_plan_prints_with_overrides(cli, small_routine: Path,
     out = tmp_path / "out"
     build = cli("build", small_routine, "--voice", "beep", "--hold", "4", "--reps", "3", "--out", out)
     assert build.code == 0, build.err
-    doc = plan_json(cli, small_routine, "--voice", "beep", "--hold", "4", "--reps", "3", "--out", out)
+    doc = plan_json(cli, small_routine, "--voice", "beep", "--hold", "4", "--reps", "3")
     holds = [c for c in doc["cues"] if c["kind"] == "hold"]
     assert len(holds) == 3 + 3 * 2  # cat stretch: 3 reps; side bend: 3 reps a side
     assert len(decode(out / "Quick check - 4 s holds.mp3")) == samples(doc["duration"])
@@ -47,7 +46,7 @@ def test_build_renders_what_plan_prints_with_overrides(cli, small_routine: Path,
 def test_a_countdown_that_cannot_fit_is_a_warning_naming_the_cue(cli, small_routine: Path, tmp_path: Path) -> None:
     slow = tmp_path / "slow-beep.toml"
     slow.write_text('engine = "beep"\n[settings]\nseconds_per_character = 0.3\n', encoding="utf-8")
-    doc = plan_json(cli, small_routine, "--voice", slow, "--out", tmp_path / "out")
+    doc = plan_json(cli, small_routine, "--voice", slow)
     assert doc["warnings"] and all("countdown cue" in w and "cut short" in w for w in doc["warnings"])
     assert any("'Two.'" in w and "Cat stretch" in w for w in doc["warnings"])
     build = cli("build", small_routine, "--voice", slow, "--out", tmp_path / "out")
@@ -78,8 +77,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
         routine.write_text(content, encoding="utf-8")
     out = tmp_path / "out"
     voice = [] if "--voice" in args else ["--voice", "beep"]
-    for command in ("build", "plan"):
-        run = cli(command, routine, *args, *voice, "--out", out)
+    for command in (["build", "--out", out], ["plan"]):
+        run = cli(command[0], routine, *args, *voice, *command[1:])
         assert run.code == 2
         assert run.err.count("\n") == 1 and words in run.err and "Traceback" not in run.err, run.err
         assert run.out == ""
@@ -92,6 +91,6 @@ def test_missing_routine_lists_the_bundled_ones(cli, tmp_path: Path) -> None:
 
 
 def test_plan_json_is_plain_json(cli, small_routine: Path, tmp_path: Path) -> None:
-    run = cli("plan", small_routine, "--voice", "beep", "--out", tmp_path, "--json")
+    run = cli("plan", small_routine, "--voice", "beep", "--json")
     doc = json.loads(run.out)
     assert doc["title"] == "Quick check" and isinstance(doc["duration"], float)

@@ -22,20 +22,20 @@ SLOW_MANIFEST = "title: Slow\ntracks:\n" + "".join(
 
 
 def temp_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.name.endswith(".part")]
+    return [p for p in folder.rglob("*") if ".stretchcue-part" in p.name]
 
 
 def speaking(out: Path) -> bool:
-    """Some sentences are in the cache, and no track is being written yet."""
-    return len(list(out.glob(".stretchcue-cache/*/*.wav"))) >= 10 and not list(out.glob(".*.part"))
+    """Some sentences are in the (fresh) speech cache beside `out`, and no track is being written yet."""
+    return len(list(out.parent.glob("cache/system/*.clip"))) >= 10 and not temp_files(out)
 
 
 def encoding_after_one_track(out: Path) -> bool:
-    return bool(list(out.glob(".*.part")) and list(out.glob("*.mp3")))
+    return bool(temp_files(out) and list(out.glob("*.mp3")))
 
 
 def encoding(out: Path) -> bool:
-    return bool(list(out.glob(".*.part")))
+    return bool(temp_files(out))
 
 
 CASES = {
@@ -59,25 +59,29 @@ def test_stopped_runs_leave_whole_files_and_a_rerun_finishes(
     args, stop_when, tracks = CASES[case]
     out = tmp_path / "out"
     command = [sys.executable, "-m", "stretchcue.cli", *(a.replace("{dir}", str(tmp_path)) for a in args)]
-    command += ["--out", str(out)]
+    command += ["--out", str(out), "--cache", str(tmp_path / "cache")]  # a cold cache: it has to speak
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while not stop_when(out):
-        assert process.poll() is None and time.monotonic() < deadline, "it finished before it could be stopped"
+        if process.poll() is not None or time.monotonic() > deadline:
+            stderr = process.stderr.read().decode() if process.stderr else ""
+            raise AssertionError(f"it ended (status {process.poll()}) before it could be stopped: {stderr}")
         time.sleep(0.005)
     os.kill(process.pid, how)
     code = process.wait(timeout=120)
     stderr = process.stderr.read().decode() if process.stderr else ""
     assert code == {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}[how], stderr
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stderr, stderr
+    if how != signal.SIGKILL:
+        assert stderr.endswith("stopped\n"), stderr
     for track in out.glob("*.mp3"):
         assert_whole(track)  # whatever carries a final name is complete
     if how != signal.SIGKILL:
-        assert temp_files(out) == []
+        assert temp_files(out) == [] and temp_files(tmp_path / "cache") == []
 
     rerun = subprocess.run(command, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert len(list(out.glob("*.mp3"))) == tracks
-    assert temp_files(out) == []  # a SIGKILL's leftovers were replaced and renamed by the re-run
+    assert temp_files(out) == []  # a SIGKILL's leftovers were swept by the re-run
     for track in out.glob("*.mp3"):
         assert_whole(track)

@@ -53,7 +53,9 @@ def test_tags_and_stamp_read_back(tmp_path: Path) -> None:
     read = read_tags(path)
     assert read["TIT2"] == "Title, with comma" and read["TALB"] == "Album" and read["TRCK"] == "2/5"
     assert read["TDRC"] == "2026" and read["COMM::eng"] == "c" and read["TCON"] == "Fitness"
-    assert read_stamp(path) == ("abc", length_ms)
+    stamp = read_stamp(path)
+    assert stamp is not None and stamp.whole
+    assert (stamp.inputs, stamp.length_ms, stamp.title, stamp.album) == ("abc", length_ms, "Title, with comma", "Album")
     assert [p.name for p in tmp_path.iterdir()] == ["t.mp3"]
 
 
@@ -66,7 +68,7 @@ def test_files_not_made_by_stretchcue_have_no_stamp(tmp_path: Path) -> None:
 
 def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "x.mp3"
-    with pytest.raises(RuntimeError), replacing(target) as temp:
-        temp.write_bytes(b"half")
+    with pytest.raises(RuntimeError), replacing(target) as file:
+        file.write(b"half")
         raise RuntimeError("stopped")
     assert list(tmp_path.iterdir()) == []

@@ -29,15 +29,16 @@ FORMAT = {"rate": SAMPLE_RATE, "channels": 1, "width": 2}  # the only format sto
 MAX_HEADER = 1024
 
 
-def location(option: Path | None = None) -> Path:
-    """--cache, else $STRETCHCUE_CACHE, else the platform's user cache folder (~/.cache/stretchcue on Linux)."""
+def location(option: Path | None = None) -> tuple[Path, str]:
+    """The cache folder and what chose it: --cache, else $STRETCHCUE_CACHE, else the platform's
+    user cache folder (~/.cache/stretchcue on Linux)."""
     if option is not None:
-        return option
+        return option, "--cache"
     if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
+        return Path(os.environ[ENV_VAR]), f"${ENV_VAR}"
     import platformdirs  # imported here: only runs that speak need it
 
-    return platformdirs.user_cache_path("stretchcue", appauthor=False)
+    return platformdirs.user_cache_path("stretchcue", appauthor=False), "the speech cache"
 
 
 def encode(clip: AudioSegment) -> bytes:
@@ -80,7 +81,7 @@ class ClipCache:
         """The verified clip at `path`; None if absent or damaged (a damaged one is noted in `repaired`)."""
         try:
             blob = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError:  # a folder or something else unreadable where the entry should be
             blob = b""

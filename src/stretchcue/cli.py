@@ -19,7 +19,7 @@ from . import cache as speech_cache
 from . import manifest as manifests
 from .compiler import Options
 from .errors import ExitStatus, StretchcueError
-from .files import describe
+from .files import check_folder, describe
 from .pipeline import TrackSpec, build_tracks, from_manifest, make_plan, progression, single, variants
 from .routine import BUNDLED, MAX_HOLD, MAX_REPS, load
 from .speech import Voice, VoiceProfile, default_voice, profile_names
@@ -88,7 +88,9 @@ def _progress() -> Progress:
 
 
 def _cache(option: Path | None) -> speech_cache.ClipCache:
-    return speech_cache.ClipCache(speech_cache.location(option))
+    root, what = speech_cache.location(option)
+    check_folder(root, what)  # before anything is spoken or written
+    return speech_cache.ClipCache(root)
 
 
 def _say(message: str) -> None:
@@ -271,12 +273,14 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(describe(err), args)
     except (typer.Abort, KeyboardInterrupt):
         code = ExitStatus.STOPPED
+    except SystemExit as stop:  # raised by the SIGTERM handler
+        code = stop.code
     except Exception as err:
         # Typer keeps its click private; its usage errors are the exceptions with format_message().
         if not hasattr(err, "format_message"):
             raise
         return _fail(err.format_message(), args)
-    if code == ExitStatus.STOPPED:  # typer turns Ctrl-C into 130
+    if code in (ExitStatus.STOPPED, ExitStatus.TERMINATED):  # typer turns Ctrl-C into 130
         print("stopped", file=sys.stderr)
     return code if isinstance(code, int) else ExitStatus.OK
 

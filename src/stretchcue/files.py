@@ -19,7 +19,7 @@ from pathvalidate import sanitize_filename
 from .errors import StretchcueError
 
 PART = ".stretchcue-part"  # suffix of files being written; only ever created under a unique name
-LOCK = ".stretchcue.lock"  # held while a run writes into a folder (it is removed when released)
+LOCK = ".stretchcue.lock"  # held while a run writes into a folder; removed before it is released
 STALE_SECONDS = 3600  # a temp file this old belongs to a run that was killed
 _UMASK = os.umask(0o22)  # read it once, at import, while only one thread runs
 os.umask(_UMASK)
@@ -74,6 +74,9 @@ def folder_lock(folder: Path, waiting: Callable[[str], None]) -> Iterator[None]:
         remove_stale_temp_files(folder)  # nobody else writes here while we hold the lock
         yield
     finally:
+        # Unlinked while still held, so the folder is left tidy: a run that opened the old file
+        # sees it unlinked once it gets the lock, and filelock then retries on a new one.
+        (folder / LOCK).unlink(missing_ok=True)
         lock.release()
 
 
@@ -91,15 +94,15 @@ def safe_name(title: str, limit: int = 120) -> str:
     return name.strip(" .") or "track"
 
 
-def check_output_folder(out: Path) -> None:
-    """Fail early, writing nothing, if `out` cannot become a writable folder."""
-    existing = out.absolute()
+def check_folder(folder: Path, what: str = "--out") -> None:
+    """Fail early, writing nothing, if `folder` cannot become a writable folder; `what` names it."""
+    existing = folder.absolute()
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise StretchcueError(f"--out: {existing} is not a folder")
+        raise StretchcueError(f"{what}: {existing} is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise StretchcueError(f"--out: {existing} is not writable")
+        raise StretchcueError(f"{what}: {existing} is not writable")
 
 
 def describe(err: OSError) -> str:

@@ -9,6 +9,7 @@ track is being spoken.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import itertools
@@ -24,7 +25,7 @@ from .audio import AudioSegment, ffmpeg_exe
 from .cache import ClipCache
 from .compiler import Options, compile_routine
 from .errors import StretchcueError
-from .files import check_output_folder, folder_lock, safe_name
+from .files import check_folder, folder_lock, safe_name
 from .manifest import Manifest
 from .render import Stamp, Tags, read_stamp, render, write_mp3
 from .routine import Routine
@@ -239,19 +240,26 @@ def build_tracks(
     One run at a time writes into `out` (a second one waits, and says so); names are chosen, and
     checked for files that are not ours, before anything is written.
     """
-    check_output_folder(out)
+    check_folder(out)
     ffmpeg_exe()  # a missing encoder is reported before anything is written
     say: Report = report or (lambda *_: None)
     tell: Callable[[str], None] = notify or (lambda _: None)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    with folder_lock(out, tell):
-        places = _Places(out, tell)
-        targets = [places.track(spec, base) for spec, base in zip(specs, base_names(specs), strict=True)]
-        playlist_path = places.playlist(album) if album else None
-        tracks = _build_all(specs, targets, cache, say, tell)
-        if playlist_path and album:
-            items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
-            playlist.write_playlist(playlist_path, album, items)
+    try:
+        with folder_lock(out, tell):
+            places = _Places(out, tell)
+            targets = [places.track(spec, base) for spec, base in zip(specs, base_names(specs), strict=True)]
+            playlist_path = places.playlist(album) if album else None
+            tracks = _build_all(specs, targets, cache, say, tell)
+            if playlist_path and album:
+                items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
+                playlist.write_playlist(playlist_path, album, items)
+    except BaseException:
+        if created:  # a run that wrote nothing leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     return tracks, playlist_path
 
 
