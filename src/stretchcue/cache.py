@@ -109,7 +109,7 @@ class ClipCache:
                 with replacing(path, durable=False) as file:  # a torn entry fails verification instead
                     file.write(encode(clip))
         except OSError as err:
-            raise StretchcueError(f"cannot write the speech cache ({describe(err)})") from None
+            raise StretchcueError(f"cannot write the speech cache: {path}: {err.strerror or err}") from None
         return clip
 
     def scratch(self) -> Path:

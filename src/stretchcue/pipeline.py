@@ -187,6 +187,8 @@ class _Places:
     def track(self, spec: TrackSpec, base: str) -> tuple[Path, Stamp | None]:
         for name in self._candidates(base, ".mp3"):
             existing = self.present.get(name.lower())
+            if existing is not None and not existing.exists():
+                existing = None  # a dangling link: nothing to lose, and the rename replaces it
             stamp = read_stamp(existing) if existing else None
             if existing is not None and stamp is None:
                 self._foreign(existing)
@@ -199,7 +201,7 @@ class _Places:
         base = safe_name(album)
         for name in self._candidates(base, ".m3u8"):
             existing = self.present.get(name.lower())
-            if existing is None:
+            if existing is None or not existing.exists():  # free, or a dangling link to replace
                 return self._take(name, base, ".m3u8", album)
             found = playlist.inspect(existing)
             if not found.ours or not existing.is_file():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
+import signal
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,9 +76,12 @@ def encode(pcm: bytes, sample_rate: int, file: BinaryIO, path: Path) -> None:
         "-f", "mp3", "-fd", str(file.fileno()), "fd:",
     ]  # fmt: skip
     result = subprocess.run(command, input=pcm, capture_output=True, pass_fds=(file.fileno(),))
+    if result.returncode < 0:  # killed: by a file size limit (SIGXFSZ), for one
+        raise StretchcueError(f"cannot write {path}: ffmpeg stopped: {signal.strsignal(-result.returncode)}")
     if result.returncode != 0:
         lines = result.stderr.decode(errors="replace").strip().splitlines() or ["no message"]
-        raise StretchcueError(f"cannot write {path}: ffmpeg failed: {lines[-1]}")
+        cause = re.sub(r"^(\[[^]]*\]\s*)+", "", lines[-1])  # drop ffmpeg's "[out#0/mp3 @ 0x...]"
+        raise StretchcueError(f"cannot write {path}: ffmpeg: {cause}")
 
 
 def write_tags(file: BinaryIO, tags: Tags) -> None:
