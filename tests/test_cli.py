@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import decode, plan_json, samples
+from conftest import decode, plan_json, read_tags, samples
 
 from stretchcue import __version__
 
@@ -94,3 +98,52 @@ def test_plan_json_is_plain_json(cli, small_routine: Path, tmp_path: Path) -> No
     run = cli("plan", small_routine, "--voice", "beep", "--json")
     doc = json.loads(run.out)
     assert doc["title"] == "Quick check" and isinstance(doc["duration"], float)
+
+
+def _stretchcue(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "stretchcue.cli", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, env=env)
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
+    # `stretchcue plan ... | head -1`: the reader is gone before plan writes a word.
+    command = [sys.executable, "-m", "stretchcue.cli", "plan", "back-stretches", "--voice", "beep"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141  # as a program killed by SIGPIPE: the shell's usual status
+    assert process.stderr.read() == b""
+
+
+def test_an_ascii_only_locale_still_builds_non_ascii_titles(tmp_path: Path) -> None:
+    routine = tmp_path / "r.yaml"
+    routine.write_text("title: Café für Rücken\nexercises:\n  - {name: Dehnung, instructions: Los geht's.}\n")
+    env = dict(os.environ, LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    run = _stretchcue(
+        "build", routine, "--voice", "beep", "--hold", "1", "--reps", "1", "--out", tmp_path / "out", env=env
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    (track,) = (tmp_path / "out").glob("*.mp3")
+    assert track.name == "Cafe fur Rucken - 1 s holds.mp3"  # what an ASCII-only file system can hold
+    assert read_tags(track)["TIT2"] == "Café für Rücken - 1 s holds"  # the tags keep every letter
+    plan = _stretchcue("plan", routine, "--voice", "beep", env=env)
+    assert plan.returncode == 0 and "Traceback" not in plan.stderr, plan.stderr
+
+
+def test_piper_leaves_nothing_in_the_home_folder(tmp_path: Path, small_routine: Path) -> None:
+    # onnxruntime writes a device id under ~/.cache/Microsoft unless its telemetry is off.
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "XDG_CACHE_HOME"}
+    env["HOME"] = str(home)
+    run = _stretchcue("plan", small_routine, "--voice", "piper", "--cache", tmp_path / "cache", env=env)
+    assert run.returncode == 0, run.stderr
+    assert list(home.rglob("*")) == []
+
+
+def test_the_system_voice_leaves_nothing_in_the_temp_folder(tmp_path: Path, small_routine: Path) -> None:
+    before = set(Path(tempfile.gettempdir()).iterdir())
+    run = _stretchcue("plan", small_routine, "--voice", "system", "--cache", tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    assert [p for p in set(Path(tempfile.gettempdir()).iterdir()) - before if "stretchcue" in p.name] == []
+    assert list((tmp_path / "cache" / "scratch").iterdir()) == []

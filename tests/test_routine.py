@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stretchcue.errors import InputError
 from stretchcue.routine import BUNDLED, Sides, load, parse
@@ -126,3 +128,72 @@ def test_missing_path_and_directory(tmp_path: Path) -> None:
         load(tmp_path)
     with pytest.raises(InputError, match="bundled: back-stretches"):
         load("no-such-routine")
+
+
+# -- YAML as people write it, and as an adversary would -------------------------------------------
+
+MERGED = """\
+title: Merged
+gentle: &gentle {hold: 5, reps: 2}
+exercises:
+  - &cat
+    name: Cat stretch
+    instructions: Kneel and round your back.
+    <<: *gentle
+  - <<: [*cat, {name: Never used, rest: 1}]
+    name: Cow stretch
+    hold: 7
+"""
+EXPANDED = """\
+title: Merged
+exercises:
+  - {name: Cat stretch, instructions: Kneel and round your back., hold: 5, reps: 2}
+  - {name: Cow stretch, instructions: Kneel and round your back., hold: 7, reps: 2, rest: 1}
+"""
+
+
+def test_merge_keys_work_as_yaml_says() -> None:
+    # A key written in the mapping wins over a merged one; an earlier merge wins over a later one.
+    assert parse(MERGED.replace("gentle: &gentle", "defaults: &gentle").encode(), "r.yaml").exercises == (
+        parse(EXPANDED.replace("exercises:", "defaults: {hold: 5, reps: 2}\nexercises:").encode(), "r.yaml").exercises
+    )
+
+
+def test_merged_keys_still_get_their_own_line_in_errors() -> None:
+    text = "base: &b {hodl: 3}\n" + GOOD
+    assert (
+        str(error_for(text.replace("base:", "defaults:")))
+        == "r.yaml:1: defaults.hodl: unknown key (did you mean 'hold'?)"
+    )
+    merged = GOOD + "    <<: {hold: -1}\n"
+    assert str(error_for(merged)) == "r.yaml:5: exercises[0].hold: must be greater than 0, got -1"
+
+
+def test_emoji_with_joiners_are_text() -> None:
+    family = "Family \U0001f468\u200d\U0001f469\u200d\U0001f467 stretch"
+    assert parse(GOOD.replace("title: T", f"title: {family}").encode(), "r.yaml").title == family
+
+
+PIECES = [
+    "<<: ", "<<: *a", "&a ", "*a", "!!float ", "!!int ", "!!timestamp ", "!!bool ", "!!binary ", "!!set ",
+    "!!map ", "!!seq ", "!!str ", "!!null ", "!shout ", "!!python/object:os.system ", "? ", "- ", ": ",
+    "{", "}", "[", "]", "'", '"', "\t", "\n", "\n  ", "#", "...", "---\n", "%YAML 1.1\n", "\u202e", "\x00",
+    "\ufeff", "é", "9x", "-1", "1e999", ".nan", ".inf", "~", "null", "yes", "no", "0x1f", "0o7", "1_000",
+    "2024-13-45", "hold: ", "reps: ", "sides: ", "variations: ", "tips: ",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(PIECES), st.integers(0, 4)), max_size=6))
+def test_any_edit_of_a_routine_loads_or_gives_one_located_line(edits: list[tuple[int, str, int]]) -> None:
+    """Insert YAML fragments (tags, anchors, merges, odd scalars) into a real routine, and delete a
+    few characters: the loader returns a routine or raises InputError naming the file; nothing else."""
+    text = (BUNDLED / "back-stretches.yaml").read_text(encoding="utf-8")
+    for at, piece, cut in edits:
+        at %= len(text) + 1
+        text = text[:at] + piece + text[at + cut :]
+    try:
+        parse(text.encode("utf-8", errors="surrogatepass"), "fuzz.yaml")
+    except InputError as err:
+        message = str(err)
+        assert message.startswith("fuzz.yaml") and "\n" not in message.strip(), message

@@ -265,15 +265,15 @@ def main(argv: list[str] | None = None) -> int:
         code = app(args=args, prog_name="stretchcue", standalone_mode=False)
     except StretchcueError as err:
         return _fail(str(err), args)
-    except BrokenPipeError:
-        # The reader went away (`plan | head`): stop quietly, as a program killed by SIGPIPE would.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return ExitStatus.BROKEN_PIPE
     except OSError as err:  # e.g. an output folder that cannot be written
         return _fail(describe(err), args)
     except (typer.Abort, KeyboardInterrupt):
         code = ExitStatus.STOPPED
-    except SystemExit as stop:  # raised by the SIGTERM handler
+    except SystemExit as stop:  # from the SIGTERM handler, or typer's own exit when stdout's reader went away
+        if isinstance(stop.__context__, BrokenPipeError):
+            # `plan | head`: stop quietly, as a program killed by SIGPIPE would (typer would say 1).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return ExitStatus.BROKEN_PIPE
         code = stop.code
     except Exception as err:
         # Typer keeps its click private; its usage errors are the exceptions with format_message().
