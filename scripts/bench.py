@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from stretchcue.cache import ClipCache
 from stretchcue.compiler import Options
 from stretchcue.pipeline import make_plan
 from stretchcue.render import Tags, render, write_mp3
@@ -22,7 +23,19 @@ def timed_build(voice: str, out: Path) -> tuple[float, float]:
     """Wall seconds and peak memory (MiB) of one `stretchcue build back-stretches` process."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "stretchcue.cli", "build", "back-stretches", "--voice", voice, "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "stretchcue.cli",
+            "build",
+            "back-stretches",
+            "--voice",
+            voice,
+            "--out",
+            str(out),
+            "--cache",
+            str(out / "cache"),
+        ],
         stdout=subprocess.DEVNULL,
     )
     _, status, usage = os.wait4(process.pid, 0)
@@ -39,7 +52,7 @@ def main() -> None:
             out = Path(folder)
             cold, memory = timed_build(voice, out)
             warm, _ = timed_build(voice, out)
-            track = Voice(VoiceProfile.load(voice), out / ".stretchcue-cache")
+            track = Voice(VoiceProfile.load(voice), ClipCache(out / "cache"))
             length = make_plan(load("back-stretches"), Options(), track).timeline
             seconds = length.length / length.sample_rate
             print(
@@ -54,7 +67,19 @@ def main() -> None:
             for _ in range(2):
                 start = time.perf_counter()
                 subprocess.run(
-                    [sys.executable, "-m", "stretchcue.cli", "batch", "back-series", "--voice", voice, "--out", folder],
+                    [
+                        sys.executable,
+                        "-m",
+                        "stretchcue.cli",
+                        "batch",
+                        "back-series",
+                        "--voice",
+                        voice,
+                        "--out",
+                        folder,
+                        "--cache",
+                        f"{folder}/cache",
+                    ],
                     stdout=subprocess.DEVNULL,
                     check=True,
                 )
@@ -63,7 +88,7 @@ def main() -> None:
 
     print("\nrender + encode against track length (beep voice, warm cache): linear means time ratio ~ length ratio")
     with tempfile.TemporaryDirectory() as folder:
-        voice = Voice(VoiceProfile.load("beep"), Path(folder))
+        voice = Voice(VoiceProfile.load("beep"), ClipCache(Path(folder)))
         base = None
         for hold in (5, 20, 80):
             plan = make_plan(load("back-stretches"), Options(hold=hold), voice)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,12 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+def run_cli(*args: str | Path, **options) -> subprocess.CompletedProcess[str]:
+    """The real command line in its own process, as a user runs it (options go to subprocess.run)."""
+    command = [sys.executable, "-m", "stretchcue.cli", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, check=False, **options)
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import decode, holds, read_tags, samples
+from conftest import decode, holds, read_tags, run_cli, samples
 
 ENGINES = ["beep", "system", "piper"]
 QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence
@@ -19,8 +18,7 @@ MARGIN = 1152  # an MP3 transform window at 22,050 Hz: the codec smears a cue's 
 
 
 def stretchcue(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """The real command line, in its own process, as a user runs it."""
-    result = subprocess.run([sys.executable, "-m", "stretchcue.cli", *map(str, args)], capture_output=True, text=True)
+    result = run_cli(*args)
     assert result.returncode == 0, result.stderr
     return result
 

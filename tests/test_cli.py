@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import decode, plan_json, read_tags, samples
+from conftest import decode, plan_json, read_tags, run_cli, samples
 
 from stretchcue import __version__
 
@@ -100,11 +100,6 @@ def test_plan_json_is_plain_json(cli, small_routine: Path, tmp_path: Path) -> No
     assert doc["title"] == "Quick check" and isinstance(doc["duration"], float)
 
 
-def _stretchcue(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "stretchcue.cli", *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, env=env)
-
-
 def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     # `stretchcue plan ... | head -1`: the reader is gone before plan writes a word.
     command = [sys.executable, "-m", "stretchcue.cli", "plan", "back-stretches", "--voice", "beep"]
@@ -119,14 +114,12 @@ def test_an_ascii_only_locale_still_builds_non_ascii_titles(tmp_path: Path) -> N
     routine = tmp_path / "r.yaml"
     routine.write_text("title: Café für Rücken\nexercises:\n  - {name: Dehnung, instructions: Los geht's.}\n")
     env = dict(os.environ, LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
-    run = _stretchcue(
-        "build", routine, "--voice", "beep", "--hold", "1", "--reps", "1", "--out", tmp_path / "out", env=env
-    )
+    run = run_cli("build", routine, "--voice", "beep", "--hold", "1", "--reps", "1", "--out", tmp_path / "out", env=env)
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
     (track,) = (tmp_path / "out").glob("*.mp3")
     assert track.name == "Cafe fur Rucken - 1 s holds.mp3"  # what an ASCII-only file system can hold
     assert read_tags(track)["TIT2"] == "Café für Rücken - 1 s holds"  # the tags keep every letter
-    plan = _stretchcue("plan", routine, "--voice", "beep", env=env)
+    plan = run_cli("plan", routine, "--voice", "beep", env=env)
     assert plan.returncode == 0 and "Traceback" not in plan.stderr, plan.stderr
 
 
@@ -136,14 +129,14 @@ def test_piper_leaves_nothing_in_the_home_folder(tmp_path: Path, small_routine: 
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "XDG_CACHE_HOME"}
     env["HOME"] = str(home)
-    run = _stretchcue("plan", small_routine, "--voice", "piper", "--cache", tmp_path / "cache", env=env)
+    run = run_cli("plan", small_routine, "--voice", "piper", "--cache", tmp_path / "cache", env=env)
     assert run.returncode == 0, run.stderr
     assert list(home.rglob("*")) == []
 
 
 def test_the_system_voice_leaves_nothing_in_the_temp_folder(tmp_path: Path, small_routine: Path) -> None:
     before = set(Path(tempfile.gettempdir()).iterdir())
-    run = _stretchcue("plan", small_routine, "--voice", "system", "--cache", tmp_path / "cache")
+    run = run_cli("plan", small_routine, "--voice", "system", "--cache", tmp_path / "cache")
     assert run.returncode == 0, run.stderr
     assert [p for p in set(Path(tempfile.gettempdir()).iterdir()) - before if "stretchcue" in p.name] == []
     assert list((tmp_path / "cache" / "scratch").iterdir()) == []

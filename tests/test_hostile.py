@@ -12,18 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import assert_whole, read_tags
+from conftest import assert_whole, read_tags, run_cli
 from mutagen.id3 import ID3
 
 TRACK = "Quick check.mp3"
 TINY = (
     "title: '{title}'\ndefaults: {{hold: 1, reps: 1, countdown: 0}}\nexercises:\n  - {{name: A, instructions: Go.}}\n"
 )
-
-
-def stretchcue(*args: str | Path, env: dict[str, str] | None = None, **options) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "stretchcue.cli", *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, env=env, **options)
 
 
 def names(folder: Path) -> list[str]:
@@ -198,9 +193,7 @@ def limited(limit: int):
 
 def test_no_room_in_the_cache(small_routine: Path, tmp_path: Path) -> None:
     out, store = tmp_path / "out", tmp_path / "cache"
-    run = stretchcue(
-        "build", small_routine, "--voice", "beep", "--out", out, "--cache", store, preexec_fn=limited(2000)
-    )
+    run = run_cli("build", small_routine, "--voice", "beep", "--out", out, "--cache", store, preexec_fn=limited(2000))
     assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
     assert run.stderr.startswith(f"error: cannot write the speech cache: {store}/beep/") and "File too large" in (
         run.stderr
@@ -216,9 +209,7 @@ def test_no_room_for_the_track(cli, small_routine: Path, tmp_path: Path, stage: 
     audio = built.stat().st_size - ID3(built).size
     limit = audio // 2 if stage == "encoding" else audio + 16  # room for the audio, not for its tags
     out = tmp_path / "out"
-    run = stretchcue(
-        "build", small_routine, "--voice", "beep", "--out", out, "--cache", store, preexec_fn=limited(limit)
-    )
+    run = run_cli("build", small_routine, "--voice", "beep", "--out", out, "--cache", store, preexec_fn=limited(limit))
     assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
     # ffmpeg is killed by the limit (SIGXFSZ); mutagen, in our process, gets EFBIG.
     cause = "ffmpeg stopped: File size limit exceeded" if stage == "encoding" else "File too large"
