@@ -9,8 +9,10 @@ import pytest
 from conftest import decode, read_tags
 
 from stretchcue.files import replacing
-from stretchcue.render import Tags, read_stamp, write_mp3
-from stretchcue.timeline import MP3_DELAY, MP3_FRAME, SAMPLE_RATE, frame_aligned
+from stretchcue.audio import AudioSegment
+from stretchcue.compiler import Cue, Kind
+from stretchcue.render import BLOCK, FADE_SAMPLES, Tags, read_stamp, render, write_mp3
+from stretchcue.timeline import MP3_DELAY, MP3_FRAME, SAMPLE_RATE, Placed, Timeline, frame_aligned
 
 
 def tone(length: int) -> bytes:
@@ -31,7 +33,7 @@ def test_frame_aligned_lengths_decode_exactly(tmp_path: Path, residue: int) -> N
     assert raw <= length < raw + MP3_FRAME
     pcm = tone(length)
     path = tmp_path / "t.mp3"
-    write_mp3(pcm, SAMPLE_RATE, Tags("t", "a", length_ms=round(length * 1000 / SAMPLE_RATE), stamp="x"), path)
+    write_mp3([pcm], SAMPLE_RATE, Tags("t", "a", length_ms=round(length * 1000 / SAMPLE_RATE), stamp="x"), path)
     decoded = decode(path)
     assert len(decoded) == length
     original = np.frombuffer(pcm, dtype=np.int16).astype(float)
@@ -49,7 +51,7 @@ def test_tags_and_stamp_read_back(tmp_path: Path) -> None:
     tags = Tags(
         "Title, with comma", "Album", track=2, tracks=5, year="2026", comment="c", length_ms=length_ms, stamp="abc"
     )
-    write_mp3(tone(length), SAMPLE_RATE, tags, path)
+    write_mp3([tone(length)], SAMPLE_RATE, tags, path)
     read = read_tags(path)
     assert read["TIT2"] == "Title, with comma" and read["TALB"] == "Album" and read["TRCK"] == "2/5"
     assert read["TDRC"] == "2026" and read["COMM::eng"] == "c" and read["TCON"] == "Fitness"
@@ -72,3 +74,24 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
         file.write(b"half")
         raise RuntimeError("stopped")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_render_mixes_every_cue_at_its_offset_block_by_block() -> None:
+    def clip(values: np.ndarray) -> AudioSegment:
+        return AudioSegment(data=values.astype("<i2").tobytes(), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+
+    ramp = np.arange(1, 3001) * 10  # distinct values, to see every sample land where it belongs
+    a, b = Cue(Kind.HOLD, "a"), Cue(Kind.COUNTDOWN, "b")
+    length = 2 * BLOCK + 5000
+    starts = [BLOCK - 1000, 2 * BLOCK + 100]  # the first straddles a block boundary; the second is cut
+    cut = 1500
+    timeline = Timeline((Placed(a, starts[0], starts[0] + 3000), Placed(b, starts[1], starts[1] + cut)), length)
+    pcm = np.frombuffer(b"".join(render(timeline, {"a": clip(ramp), "b": clip(-ramp)})), dtype="<i2")
+    expected = np.zeros(length, dtype=np.int64)
+    expected[starts[0] : starts[0] + 3000] = ramp
+    expected[starts[1] : starts[1] + cut] = -ramp[:cut]
+    assert len(pcm) == length
+    assert np.array_equal(pcm[: starts[1] + cut - FADE_SAMPLES], expected[: starts[1] + cut - FADE_SAMPLES])
+    fade = pcm[starts[1] + cut - FADE_SAMPLES : starts[1] + cut]  # the cut fades out instead of clicking
+    assert fade[0] < 0 and fade[-1] == 0 and np.all(np.diff(np.abs(fade.astype(int))) <= 0)
+    assert not pcm[starts[1] + cut :].any()

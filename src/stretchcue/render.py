@@ -1,26 +1,31 @@
-"""Render a timeline to PCM, encode it as MP3 with ffmpeg, tag it, and put it in place whole."""
+"""Render a timeline to PCM block by block, stream it into ffmpeg's MP3 encoder, tag the result,
+and put it in place whole."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import re
 import signal
 import subprocess
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 from mutagen import MutagenError
 from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX
 
 from .audio import AudioSegment, ffmpeg_exe
 from .errors import StretchcueError
 from .files import replacing
-from .timeline import Timeline
+from .timeline import Placed, Timeline
 
 FADE_SAMPLES = 110  # 5 ms fade where a countdown clip had to be cut, so the cut does not click
+BLOCK = 1 << 16  # samples mixed and handed to the encoder at a time (3 s)
 BITRATE = "64k"  # mono speech at 22,050 Hz
 STAMP = "stretchcue"  # the TXXX frame that marks our files and says what they were made from
 AUDIO = "stretchcue-audio"  # the TXXX frame with the audio's size and checksum
@@ -41,20 +46,44 @@ class Tags:
     audio: str = ""  # byte count and checksum of the MP3 frames after the tag: a cut file is not skipped
 
 
-def render(timeline: Timeline, clips: Mapping[str, AudioSegment]) -> bytes:
-    """16-bit mono PCM of the whole track: clips copied to their offsets in one buffer (linear time)."""
-    buffer = bytearray(2 * timeline.length)
-    for placed in timeline.cues:
-        clip = clips[placed.cue.text]
-        count = placed.end - placed.start
-        if count < clip.frame_count():
-            clip = clip.get_sample_slice(0, count).fade_out(duration=FADE_SAMPLES * 1000 // timeline.sample_rate)
-        buffer[2 * placed.start : 2 * placed.end] = clip.raw_data[: 2 * count]
-    return bytes(buffer)
+def render(timeline: Timeline, clips: Mapping[str, AudioSegment]) -> Iterator[bytes]:
+    """The track as 16-bit mono PCM, block by block: each block is mixed in float from the cues
+    that sound in it and converted once. Memory stays flat however long the track is."""
+    sounds = sorted((placed.start, _sound(placed, clips[placed.cue.text])) for placed in timeline.cues)
+    waiting = collections.deque(sounds)
+    playing: list[tuple[int, np.ndarray]] = []
+    for block_start in range(0, timeline.length, BLOCK):
+        block_end = min(block_start + BLOCK, timeline.length)
+        block = np.zeros(block_end - block_start, dtype=np.float32)
+        while waiting and waiting[0][0] < block_end:
+            playing.append(waiting.popleft())
+        for start, sound in playing:
+            first, last = max(start, block_start), min(start + len(sound), block_end)
+            if first < last:
+                block[first - block_start : last - block_start] += sound[first - start : last - start]
+        playing = [(start, sound) for start, sound in playing if start + len(sound) > block_end]
+        yield to_pcm(block)
 
 
-def write_mp3(pcm: bytes, sample_rate: int, tags: Tags, path: Path) -> None:
-    """Encode and tag into a temp file beside `path`, then rename: `path` is whole or absent."""
+def _sound(placed: Placed, clip: AudioSegment) -> np.ndarray:
+    """The clip as floats in [-1, 1), cut short (with a fade, so it does not click) where the timeline cut it."""
+    samples = np.frombuffer(clip.raw_data, dtype="<i2").astype(np.float32) / 32768
+    count = placed.end - placed.start
+    if count < len(samples):
+        samples = samples[:count].copy()
+        fade = min(FADE_SAMPLES, count)
+        samples[count - fade :] *= np.linspace(1, 0, fade, dtype=np.float32)
+    return samples
+
+
+def to_pcm(block: np.ndarray) -> bytes:
+    """Floats to 16-bit little-endian samples: rounded, and clipped at full scale."""
+    return np.clip(np.rint(block * 32768), -32768, 32767).astype("<i2").tobytes()
+
+
+def write_mp3(pcm: Iterable[bytes], sample_rate: int, tags: Tags, path: Path) -> None:
+    """Encode PCM blocks as they come and tag the result, in a temp file beside `path`, then rename:
+    `path` is whole or absent."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with replacing(path) as file:
@@ -65,21 +94,40 @@ def write_mp3(pcm: bytes, sample_rate: int, tags: Tags, path: Path) -> None:
         raise StretchcueError(f"cannot write {path}: {err.strerror or err}") from None
 
 
-def encode(pcm: bytes, sample_rate: int, file: BinaryIO, path: Path) -> None:
+def encode(pcm: Iterable[bytes], sample_rate: int, file: BinaryIO, path: Path) -> None:
     """ffmpeg's LAME writes the Xing/LAME header (needs a seekable file, not a pipe), so players
-    skip the encoder delay and padding and the track decodes back to the sample. ffmpeg writes
-    through our open temp file (`-fd`), never by name."""
+    skip the encoder delay and padding and the track decodes back to the sample. ffmpeg reads the
+    PCM from a pipe while we mix the next block, and writes through our open temp file (`-fd`),
+    never by name."""
     command = [
         ffmpeg_exe(), "-v", "error", "-nostdin", "-y",
         "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
         "-c:a", "libmp3lame", "-b:a", BITRATE, "-write_xing", "1", "-id3v2_version", "0",
         "-f", "mp3", "-fd", str(file.fileno()), "fd:",
     ]  # fmt: skip
-    result = subprocess.run(command, input=pcm, capture_output=True, pass_fds=(file.fileno(),))
-    if result.returncode < 0:  # killed: by a file size limit (SIGXFSZ), for one
-        raise StretchcueError(f"cannot write {path}: ffmpeg stopped: {signal.strsignal(-result.returncode)}")
-    if result.returncode != 0:
-        lines = result.stderr.decode(errors="replace").strip().splitlines() or ["no message"]
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(file.fileno(),)
+    )
+    assert process.stdin is not None and process.stderr is not None
+    errors: list[bytes] = []  # read on a thread, so a chatty ffmpeg can never block on a full pipe
+    reader = threading.Thread(target=lambda stream: errors.append(stream.read()), args=(process.stderr,), daemon=True)
+    reader.start()
+    try:
+        with process.stdin:
+            for block in pcm:
+                process.stdin.write(block)
+    except BrokenPipeError:
+        pass  # ffmpeg stopped reading: its status and message say why
+    except BaseException:
+        process.kill()
+        raise
+    finally:
+        returncode = process.wait()
+        reader.join()
+    if returncode < 0:  # killed: by a file size limit (SIGXFSZ), for one
+        raise StretchcueError(f"cannot write {path}: ffmpeg stopped: {signal.strsignal(-returncode)}")
+    if returncode != 0:
+        lines = b"".join(errors).decode(errors="replace").strip().splitlines() or ["no message"]
         cause = re.sub(r"^(\[[^]]*\]\s*)+", "", lines[-1])  # drop ffmpeg's "[out#0/mp3 @ 0x...]"
         raise StretchcueError(f"cannot write {path}: ffmpeg: {cause}")
 
