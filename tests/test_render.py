@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from conftest import decode, read_tags
 
-from stretchcue.files import replacing
 from stretchcue.audio import AudioSegment
 from stretchcue.compiler import Cue, Kind
+from stretchcue.files import replacing
 from stretchcue.render import BLOCK, FADE_SAMPLES, Tags, read_stamp, render, write_mp3
 from stretchcue.timeline import MP3_DELAY, MP3_FRAME, SAMPLE_RATE, Placed, Timeline, frame_aligned
 
