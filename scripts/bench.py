@@ -14,9 +14,10 @@ from pathlib import Path
 from stretchcue.cache import ClipCache
 from stretchcue.compiler import Options
 from stretchcue.pipeline import make_plan
+from stretchcue.profiles import VoiceProfile
 from stretchcue.render import Tags, render, write_mp3
 from stretchcue.routine import load
-from stretchcue.speech import Voice, VoiceProfile
+from stretchcue.speech import Voice
 
 
 def timed_build(voice: str, out: Path) -> tuple[float, float]:

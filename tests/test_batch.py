@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import assert_whole, decode, plan_json, read_tags, samples
 
+from stretchcue.engines import BeepEngine
 from stretchcue.playlist import Item, playlist_text
-from stretchcue.speech import BeepEngine
 
 
 def mp3s(folder: Path) -> list[str]:

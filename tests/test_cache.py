@@ -17,7 +17,9 @@ import pytest
 from conftest import decode, plan_json, samples
 
 from stretchcue import cache
-from stretchcue.speech import BeepEngine, PiperEngine, Voice, VoiceProfile
+from stretchcue.engines import BeepEngine, PiperEngine
+from stretchcue.profiles import VoiceProfile
+from stretchcue.speech import Voice
 
 TRACK = "Quick check.mp3"
 

@@ -14,13 +14,14 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from filelock import FileLock
-
-from .audio import AudioSegment
 from .errors import StretchcueError
 from .files import LOCK, STALE_SECONDS, describe, remove_stale_temp_files, replacing
 from .timeline import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
 
 ENV_VAR = "STRETCHCUE_CACHE"
 SUFFIX = ".clip"
@@ -65,6 +66,8 @@ def decode(blob: bytes) -> AudioSegment | None:
         return None
     if hashlib.sha256(data).hexdigest() != header.get("sha256"):
         return None
+    from .audio import AudioSegment
+
     return AudioSegment(data=data, sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
 
 
@@ -93,6 +96,8 @@ class ClipCache:
     def store(self, path: Path, clip: AudioSegment) -> AudioSegment:
         """Put `clip` at `path`, unless another run stored a good one there first: then that one
         wins, so that every run renders the same clip for the same key."""
+        from filelock import FileLock
+
         folder = path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -133,6 +138,8 @@ class ClipCache:
         """Remove every entry and temp file (only ours: the folder may hold anything else). Returns the count."""
         if not self.root.is_dir():
             return 0
+        from filelock import FileLock
+
         with FileLock(self.root / LOCK, is_singleton=False):
             entries = list(self._entries())
             for path in entries:

@@ -1,4 +1,8 @@
-"""Command line: a thin layer over pipeline. Errors become one line on stderr and exit status 2."""
+"""Command line: a thin layer over pipeline. Errors become one line on stderr and exit status 2.
+
+The heavy modules (numpy, pydub, mutagen, rich, filelock, the engines' libraries) are imported
+inside the commands that need them, so --help, --version, routines and voices start quickly.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,25 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from . import cache as speech_cache
 from . import manifest as manifests
+from .cache import ENV_VAR
 from .compiler import Options
 from .errors import ExitStatus, StretchcueError
 from .files import check_folder, describe
-from .pipeline import TrackSpec, build_tracks, from_manifest, make_plan, progression, single, variants
+from .profiles import VoiceProfile, default_voice, profile_names
 from .routine import BUNDLED, MAX_HOLD, MAX_REPS, load
-from .speech import Voice, VoiceProfile, default_voice, profile_names
 from .yamlcheck import bundled_names
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from .cache import ClipCache
+    from .pipeline import TrackSpec
 
 app = typer.Typer(
     add_completion=False,
@@ -32,7 +39,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Turn a stretching routine into a voice-guided MP3.",
 )
-stderr = Console(stderr=True)
 OUT = Path("output")
 
 RoutineArg = Annotated[str, typer.Argument(help="A routine file (.yaml) or the name of a bundled routine.")]
@@ -51,7 +57,7 @@ CacheOpt = Annotated[
     Path | None,
     typer.Option(
         "--cache",
-        help=f"Folder of the speech cache (default: ${speech_cache.ENV_VAR}, else your user cache folder).",
+        help=f"Folder of the speech cache (default: ${ENV_VAR}, else your user cache folder).",
     ),
 ]
 
@@ -83,21 +89,27 @@ def _clock(seconds: float) -> str:
 
 def _progress() -> Progress:
     """Progress bars on stderr, only when it is a terminal; they vanish when done."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    return Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal)
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
 
 
-def _cache(option: Path | None) -> speech_cache.ClipCache:
-    root, what = speech_cache.location(option)
+def _cache(option: Path | None) -> ClipCache:
+    from .cache import ClipCache, location
+
+    root, what = location(option)
     check_folder(root, what)  # before anything is spoken or written
-    return speech_cache.ClipCache(root)
+    return ClipCache(root)
 
 
 def _say(message: str) -> None:
-    stderr.print(message, highlight=False, soft_wrap=True, markup=False)
+    print(message, file=sys.stderr)
 
 
-def _report_repairs(cache: speech_cache.ClipCache) -> None:
+def _report_repairs(cache: ClipCache) -> None:
     if cache.repaired:
         count = len(cache.repaired)
         _say(f"note: {count} damaged speech cache entr{'y was' if count == 1 else 'ies were'} spoken again")
@@ -105,6 +117,8 @@ def _report_repairs(cache: speech_cache.ClipCache) -> None:
 
 def _build(specs: list[TrackSpec], out: Path, cache_option: Path | None, album: str | None = None) -> None:
     """Build tracks with a progress bar per track and overall, then say what happened to each."""
+    from .pipeline import build_tracks
+
     cache = _cache(cache_option)
     with _progress() as progress:
         overall = progress.add_task("All tracks", total=len(specs))
@@ -141,6 +155,8 @@ def build_command(
     cache: CacheOpt = None,
 ) -> None:
     """Build the routine's MP3; with several --hold, one track per hold length and a playlist."""
+    from .pipeline import single, variants
+
     loaded, profile = load(routine), _voice(voice)
     if hold and len(set(hold)) > 1:
         _build(variants(loaded, hold, reps, profile), out, cache, album=loaded.title)
@@ -160,6 +176,8 @@ def progression_command(
     cache: CacheOpt = None,
 ) -> None:
     """Sessions whose hold steps up from --from to --to (beginners: 10 s up to 30 s), and their playlist."""
+    from .pipeline import progression
+
     loaded = load(routine)
     specs = progression(loaded, start, stop, step, reps, _voice(voice))
     _build(specs, out, cache, album=specs[0].album)
@@ -173,6 +191,8 @@ def batch_command(
     cache: CacheOpt = None,
 ) -> None:
     """Build every track a manifest lists, and their playlist."""
+    from .pipeline import from_manifest
+
     loaded = manifests.load(manifest)
     _build(from_manifest(loaded, voice, default_voice()), out, cache, album=loaded.title)
 
@@ -187,6 +207,9 @@ def plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Print every cue with its start and end: the exact timeline that build renders (into any folder)."""
+    from .pipeline import make_plan
+    from .speech import Voice
+
     loaded, profile = load(routine), _voice(voice)
     clips = _cache(cache)
     with _progress() as progress:

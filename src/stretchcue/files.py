@@ -13,9 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from filelock import FileLock, Timeout
-from pathvalidate import sanitize_filename
-
 from .errors import StretchcueError
 
 PART = ".stretchcue-part"  # suffix of files being written; only ever created under a unique name
@@ -64,6 +61,8 @@ def remove_stale_temp_files(folder: Path, older_than: float = 0) -> None:
 @contextmanager
 def folder_lock(folder: Path, waiting: Callable[[str], None]) -> Iterator[None]:
     """Hold `folder`'s lock while writing into it. Another run that wants it waits, and says so."""
+    from filelock import FileLock, Timeout
+
     lock = FileLock(folder / LOCK, is_singleton=False)
     try:
         lock.acquire(timeout=0)
@@ -83,6 +82,8 @@ def folder_lock(folder: Path, waiting: Callable[[str], None]) -> Iterator[None]:
 def safe_name(title: str, limit: int = 120) -> str:
     """A file name from a title that is valid on Windows, macOS and Linux (no / \\ : * ? reserved names),
     and that this system can store (under LC_ALL=C, Python may only write ASCII names)."""
+    from pathvalidate import sanitize_filename
+
     encoding = sys.getfilesystemencoding()
     try:
         title.encode(encoding)

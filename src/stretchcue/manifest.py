@@ -19,8 +19,8 @@ from yaml.nodes import Node
 
 from . import routine as routines
 from .errors import StretchcueError
+from .profiles import VoiceProfile
 from .routine import Routine, SettingsReader
-from .speech import VoiceProfile
 from .yamlcheck import MAX_TITLE, bundled_names, parse_yaml, read_named
 
 BUNDLED = resources.files("stretchcue") / "manifests"

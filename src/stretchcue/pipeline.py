@@ -27,9 +27,10 @@ from .compiler import Options, compile_routine
 from .errors import StretchcueError
 from .files import check_folder, folder_lock, safe_name
 from .manifest import Manifest
+from .profiles import VoiceProfile
 from .render import Stamp, Tags, read_stamp, render, write_mp3
 from .routine import Routine
-from .speech import Voice, VoiceProfile
+from .speech import Voice
 from .timeline import Timeline, fixed_seconds, layout, spoken_texts
 
 MAX_TRACK_HOURS = 3

