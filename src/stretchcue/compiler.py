@@ -181,10 +181,14 @@ class _Writer:
 
     def session(self, minutes: int | None) -> list[Step]:
         title = self.routine.title
-        intro = f"Welcome to {title}."
-        if minutes:
-            intro += f" This session takes about {spoken_number(minutes)} minute{'s' if minutes != 1 else ''}."
-        self.say(Cue(Kind.INTRO, intro))
+        self.say(Cue(Kind.INTRO, f"Welcome to {title}."))
+        if minutes:  # a cue of its own: the one sentence to speak again when the length is known
+            self.say(
+                Cue(
+                    Kind.INTRO,
+                    f"This session takes about {spoken_number(minutes)} minute{'s' if minutes != 1 else ''}.",
+                )
+            )
         reps = {e.reps for e in self.exercises}
         plan = "Each stretch is done"
         plan += f" {spoken_number(reps.pop())} times" if len(reps) == 1 and min(reps, default=1) > 1 else " a few times"
