@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import decode, holds, read_tags, run_cli, samples
+
+from stretchcue.compiler import spoken_number
 
 ENGINES = ["beep", "system", "piper"]
 QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence
@@ -88,3 +91,12 @@ def test_plan_has_no_warnings_and_names_every_field(built) -> None:
         "release", "rest", "switch_sides", "next", "outro",
     }  # fmt: skip
     assert all(set(c) == {"start", "end", "kind", "text", "exercise", "side", "rep"} for c in plan["cues"])
+
+
+def test_the_intro_announces_the_length_within_a_minute(built) -> None:
+    # The length is estimated from the texts (so it is known before anything is spoken): "about N minutes".
+    _, plan, _, _ = built
+    minutes = plan["duration"] / 60
+    said = next(c["text"] for c in plan["cues"] if "This session takes about" in c["text"])
+    near = {spoken_number(n) for n in (math.floor(minutes), math.ceil(minutes))}
+    assert any(f"about {word} minutes" in said for word in near), (said, minutes)

@@ -26,8 +26,8 @@ def temp_files(folder: Path) -> list[Path]:
 
 
 def speaking(out: Path) -> bool:
-    """Some sentences are in the (fresh) speech cache beside `out`, and no track is being written yet."""
-    return len(list(out.parent.glob("cache/system/*.clip"))) >= 10 and not temp_files(out)
+    """Some sentences are in the (fresh) speech cache beside `out`, and the track is not finished."""
+    return len(list(out.parent.glob("cache/system/*.clip"))) >= 10 and not list(out.glob("*.mp3"))
 
 
 def encoding_after_one_track(out: Path) -> bool:

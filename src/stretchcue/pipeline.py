@@ -15,15 +15,16 @@ import hashlib
 import itertools
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, playlist
-from .audio import AudioSegment, ffmpeg_exe
+from .audio import ffmpeg_exe
 from .cache import ClipCache
-from .compiler import Options, compile_routine
+from .compiler import Options, Speak, Step, compile_routine
 from .errors import StretchcueError
 from .files import check_folder, folder_lock, safe_name
 from .manifest import Manifest
@@ -31,13 +32,13 @@ from .profiles import VoiceProfile
 from .render import Stamp, Tags, read_stamp, render, write_mp3
 from .routine import Routine
 from .speech import Voice
-from .timeline import Timeline, fixed_seconds, layout, spoken_texts
+from .timeline import SAMPLE_RATE, Layout, Timeline, fixed_seconds
 
 MAX_TRACK_HOURS = 3
 MAX_SESSIONS = 50
 
-Progress = Callable[[int, int], None]
-# report(track index, stage, done, total); stage is "speaking", "encoding", "built" or "skipped"
+Progress = Callable[[int, int], None]  # (cues placed, cues in all)
+# report(track index, stage, done, total); stage is "building", "built" or "skipped"
 Report = Callable[[int, str, int, int], None]
 
 
@@ -46,29 +47,46 @@ class Plan:
     routine: Routine
     voice: str
     timeline: Timeline
-    clips: dict[str, AudioSegment]
+
+
+def script(routine: Routine, options: Options, voice: VoiceProfile) -> tuple[Step, ...]:
+    """The routine compiled, its intro announcing the session's length as estimated from the texts
+    (engines.py fits each voice's pace), so it is known before a word is spoken and a build can
+    encode the start of a track while the rest is being spoken. It depends on nothing but its
+    inputs: `plan` and `build` always say the same. Two rounds: the announcement is itself spoken."""
+    steps = compile_routine(routine, options)
+    if fixed_seconds(steps) > MAX_TRACK_HOURS * 3600:
+        raise StretchcueError(
+            f"{routine.source}: the track would last over {MAX_TRACK_HOURS} hours; use shorter holds or fewer reps"
+        )
+    for _ in range(2):
+        spoken = sum(voice.estimate(step.cue.text) for step in steps if isinstance(step, Speak))
+        steps = compile_routine(routine, options, max(1, round((fixed_seconds(steps) + spoken) / 60)))
+    return steps
+
+
+def placements(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Layout:
+    """The track's cues, placed as they are iterated; each clip is spoken (or read from the cache) when reached."""
+    placed = 0
+
+    def length_of(text: str) -> int:
+        nonlocal placed
+        clip = voice.clip(text)
+        placed += 1
+        if progress:
+            progress(placed, len(placing))
+        return int(clip.frame_count())
+
+    placing = Layout(script(routine, options, voice.profile), length_of)
+    return placing
 
 
 def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Plan:
-    """Compile, speak and lay out. The intro announces the length, which depends on the clips,
-    so compile again with the measured length until the two agree (one extra round in practice)."""
-    minutes: int | None = None
-    clips: dict[str, AudioSegment] = {}
-    for _ in range(3):
-        steps = compile_routine(routine, options, minutes)
-        if fixed_seconds(steps) > MAX_TRACK_HOURS * 3600:
-            raise StretchcueError(
-                f"{routine.source}: the track would last over {MAX_TRACK_HOURS} hours; use shorter holds or fewer reps"
-            )
-        missing = [text for text in spoken_texts(steps) if text not in clips]
-        clips.update(voice.speak(missing, progress))
-        timeline = layout(steps, {text: int(clip.frame_count()) for text, clip in clips.items()})
-        measured = max(1, round(timeline.length / timeline.sample_rate / 60))
-        if measured == minutes:
-            break
-        minutes = measured
-    used = set(spoken_texts(steps))
-    return Plan(routine, voice.profile.name, timeline, {t: c for t, c in clips.items() if t in used})
+    """Compile, speak and lay out the whole track: the timeline `build` renders, to the sample."""
+    placing = placements(routine, options, voice, progress)
+    cues = tuple(placing)
+    assert placing.length is not None
+    return Plan(routine, voice.profile.name, Timeline(cues, placing.length, tuple(placing.warnings)))
 
 
 # -- which tracks --------------------------------------------------------------------------------
@@ -266,6 +284,10 @@ def build_tracks(
     return tracks, playlist_path
 
 
+class Stopped(Exception):
+    """A track's build was asked to stop (the run is being interrupted)."""
+
+
 def _build_all(
     specs: list[TrackSpec],
     targets: list[tuple[Path, Stamp | None]],
@@ -273,10 +295,12 @@ def _build_all(
     say: Report,
     tell: Callable[[str], None],
 ) -> list[Track]:
-    """Speak on this thread, encode on all cores while the next track is spoken."""
+    """Each track is spoken, rendered and encoded in one stream, on a thread of its own: one per
+    core, so while one track waits for speech another is encoded. Tracks share their voices."""
     voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
     results: dict[int, Track] = {}
     pending: dict[int, Future[Track]] = {}
+    stop = threading.Event()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         try:
             for index, (spec, (path, existing)) in enumerate(zip(specs, targets, strict=True)):
@@ -288,22 +312,25 @@ def _build_all(
                         continue
                     tell(f"note: {path} is damaged (its audio is not what was written), so it is built again")
                 key = json.dumps([spec.voice.name, spec.voice.engine, spec.voice.settings], sort_keys=True)
-                voice = voices.setdefault(key, Voice(spec.voice, cache))
-                plan = make_plan(spec.routine, spec.options, voice, lambda d, t, i=index: say(i, "speaking", d, t))
-                say(index, "encoding", 0, 1)
-                pending[index] = pool.submit(_write_track, plan, spec, path, inputs)
+                if key not in voices:
+                    voices[key] = Voice(spec.voice, cache)
+                progress: Progress = lambda d, t, i=index: say(i, "building", d, t)  # noqa: E731
+                pending[index] = pool.submit(_build_track, spec, voices[key], path, inputs, progress, stop)
             for index, future in pending.items():
                 results[index] = future.result()
                 say(index, "built", 1, 1)
         except BaseException:
+            stop.set()  # running builds stop at their next block, and remove their temp files
             for future in pending.values():
                 future.cancel()
             raise
     return [results[i] for i in range(len(specs))]
 
 
-def _write_track(plan: Plan, spec: TrackSpec, path: Path, stamp: str) -> Track:
-    timeline = plan.timeline
+def _build_track(
+    spec: TrackSpec, voice: Voice, path: Path, stamp: str, progress: Progress, stop: threading.Event
+) -> Track:
+    placing = placements(spec.routine, spec.options, voice, progress)
     description = spec.routine.description or spec.routine.title
     tags = Tags(
         title=spec.title,
@@ -311,9 +338,15 @@ def _write_track(plan: Plan, spec: TrackSpec, path: Path, stamp: str) -> Track:
         track=spec.number,
         tracks=spec.total,
         year=str(datetime.date.today().year),
-        comment=f"{description}. Voice: {plan.voice}. Made with stretchcue {__version__}.",
-        length_ms=round(timeline.length * 1000 / timeline.sample_rate),
+        comment=f"{description}. Voice: {voice.profile.name}. Made with stretchcue {__version__}.",
         stamp=stamp,
     )
-    write_mp3(render(timeline, plan.clips), timeline.sample_rate, tags, path)
-    return Track(path, spec.title, timeline.length / timeline.sample_rate, skipped=False, warnings=timeline.warnings)
+
+    def until_stopped(blocks: Iterator[bytes]) -> Iterator[bytes]:
+        for block in blocks:
+            if stop.is_set():
+                raise Stopped(spec.title)
+            yield block
+
+    length = write_mp3(until_stopped(render(placing, voice.clip)), SAMPLE_RATE, tags, path)
+    return Track(path, spec.title, length / SAMPLE_RATE, skipped=False, warnings=tuple(placing.warnings))

@@ -64,6 +64,10 @@ class VoiceProfile:
     def identity(self) -> str:
         return ENGINES[self.engine].identity(**self.settings)
 
+    def estimate(self, text: str) -> float:
+        """Seconds the voice will take to say `text`, before it is said."""
+        return float(ENGINES[self.engine].estimate(text, **self.settings))
+
 
 def _check_settings(path: Path, engine: str, settings: dict[str, Any]) -> None:
     """Each setting must be a parameter of the engine, of the type of its default; numbers finite and >= 0."""
@@ -97,5 +101,3 @@ def default_voice() -> str:
         except (ImportError, ValueError):
             return "system"
     return "piper"
-
-

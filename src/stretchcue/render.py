@@ -3,17 +3,16 @@ and put it in place whole."""
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import hashlib
 import re
 import signal
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import numpy as np
 from mutagen import MutagenError
@@ -22,7 +21,7 @@ from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXX
 from .audio import AudioSegment, ffmpeg_exe
 from .errors import StretchcueError
 from .files import replacing
-from .timeline import Placed, Timeline
+from .timeline import Placed
 
 FADE_SAMPLES = 110  # 5 ms fade where a countdown clip had to be cut, so the cut does not click
 BLOCK = 1 << 16  # samples mixed and handed to the encoder at a time (3 s)
@@ -46,23 +45,41 @@ class Tags:
     audio: str = ""  # byte count and checksum of the MP3 frames after the tag: a cut file is not skipped
 
 
-def render(timeline: Timeline, clips: Mapping[str, AudioSegment]) -> Iterator[bytes]:
-    """The track as 16-bit mono PCM, block by block: each block is mixed in float from the cues
-    that sound in it and converted once. Memory stays flat however long the track is."""
-    sounds = sorted((placed.start, _sound(placed, clips[placed.cue.text])) for placed in timeline.cues)
-    waiting = collections.deque(sounds)
+class Placements(Protocol):
+    """Cues in order of start (a `Timeline`, or a `Layout` still placing them); `length` is known once
+    they have all been given."""
+
+    length: int | None
+
+    def __iter__(self) -> Iterator[Placed]: ...
+
+
+def render(cues: Placements, clip_of: Callable[[str], AudioSegment]) -> Iterator[bytes]:
+    """The track as 16-bit mono PCM, block by block, while its cues are still being placed: they
+    come in order of start, so every block that ends before the latest start is final. Each block
+    is mixed in float from the sounds that play in it and converted once. Memory stays flat however
+    long the track is."""
     playing: list[tuple[int, np.ndarray]] = []
-    for block_start in range(0, timeline.length, BLOCK):
-        block_end = min(block_start + BLOCK, timeline.length)
-        block = np.zeros(block_end - block_start, dtype=np.float32)
-        while waiting and waiting[0][0] < block_end:
-            playing.append(waiting.popleft())
-        for start, sound in playing:
-            first, last = max(start, block_start), min(start + len(sound), block_end)
-            if first < last:
-                block[first - block_start : last - block_start] += sound[first - start : last - start]
-        playing = [(start, sound) for start, sound in playing if start + len(sound) > block_end]
-        yield to_pcm(block)
+    done = 0  # samples given out so far
+
+    def blocks(until: int, last: bool) -> Iterator[bytes]:
+        nonlocal done, playing
+        while until - done >= BLOCK or (last and done < until):
+            end = min(done + BLOCK, until)
+            block = np.zeros(end - done, dtype=np.float32)
+            for start, sound in playing:
+                first, stop = max(start, done), min(start + len(sound), end)
+                if first < stop:
+                    block[first - done : stop - done] += sound[first - start : stop - start]
+            playing = [(start, sound) for start, sound in playing if start + len(sound) > end]
+            done = end
+            yield to_pcm(block)
+
+    for placed in cues:
+        yield from blocks(placed.start, last=False)
+        playing.append((placed.start, _sound(placed, clip_of(placed.cue.text))))
+    assert cues.length is not None, "the placements ended without a length"
+    yield from blocks(cues.length, last=True)
 
 
 def _sound(placed: Placed, clip: AudioSegment) -> np.ndarray:
@@ -81,20 +98,21 @@ def to_pcm(block: np.ndarray) -> bytes:
     return np.clip(np.rint(block * 32768), -32768, 32767).astype("<i2").tobytes()
 
 
-def write_mp3(pcm: Iterable[bytes], sample_rate: int, tags: Tags, path: Path) -> None:
-    """Encode PCM blocks as they come and tag the result, in a temp file beside `path`, then rename:
-    `path` is whole or absent."""
+def write_mp3(pcm: Iterable[bytes], sample_rate: int, tags: Tags, path: Path) -> int:
+    """Encode PCM blocks as they come and tag the result (its length is what was encoded), in a temp
+    file beside `path`, then rename: `path` is whole or absent. Returns the length in samples."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with replacing(path) as file:
-            encode(pcm, sample_rate, file, path)
-            audio = _audio_digest(file, 0)
-            write_tags(file, dataclasses.replace(tags, audio=audio))
+            samples = encode(pcm, sample_rate, file, path)
+            length_ms = round(samples * 1000 / sample_rate)
+            write_tags(file, dataclasses.replace(tags, length_ms=length_ms, audio=_audio_digest(file, 0)))
     except OSError as err:  # a full disk, a vanished folder: say where and why
         raise StretchcueError(f"cannot write {path}: {err.strerror or err}") from None
+    return samples
 
 
-def encode(pcm: Iterable[bytes], sample_rate: int, file: BinaryIO, path: Path) -> None:
+def encode(pcm: Iterable[bytes], sample_rate: int, file: BinaryIO, path: Path) -> int:
     """ffmpeg's LAME writes the Xing/LAME header (needs a seekable file, not a pipe), so players
     skip the encoder delay and padding and the track decodes back to the sample. ffmpeg reads the
     PCM from a pipe while we mix the next block, and writes through our open temp file (`-fd`),
@@ -112,10 +130,12 @@ def encode(pcm: Iterable[bytes], sample_rate: int, file: BinaryIO, path: Path) -
     errors: list[bytes] = []  # read on a thread, so a chatty ffmpeg can never block on a full pipe
     reader = threading.Thread(target=lambda stream: errors.append(stream.read()), args=(process.stderr,), daemon=True)
     reader.start()
+    size = 0
     try:
         with process.stdin:
             for block in pcm:
                 process.stdin.write(block)
+                size += len(block)
     except BrokenPipeError:
         pass  # ffmpeg stopped reading: its status and message say why
     except BaseException:
@@ -130,6 +150,7 @@ def encode(pcm: Iterable[bytes], sample_rate: int, file: BinaryIO, path: Path) -
         lines = b"".join(errors).decode(errors="replace").strip().splitlines() or ["no message"]
         cause = re.sub(r"^(\[[^]]*\]\s*)+", "", lines[-1])  # drop ffmpeg's "[out#0/mp3 @ 0x...]"
         raise StretchcueError(f"cannot write {path}: ffmpeg: {cause}")
+    return size // 2
 
 
 def write_tags(file: BinaryIO, tags: Tags) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import threading
 
 from .audio import AudioSegment, finish_clip
 from .cache import ClipCache
@@ -23,6 +23,7 @@ class Voice:
         self._identity: str | None = None
         self._engine: Engine | None = None
         self._clips: dict[str, AudioSegment] = {}  # shared by every track this voice speaks
+        self._lock = threading.Lock()
 
     def key(self, text: str) -> str:
         """Everything that changes the sound: the engine, what it runs on (identity), its settings, the text."""
@@ -31,21 +32,13 @@ class Voice:
         identity = [CACHE_VERSION, self.profile.engine, self._identity, self.profile.settings, text]
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
-    def speak(
-        self, texts: Iterable[str], progress: Callable[[int, int], None] | None = None
-    ) -> dict[str, AudioSegment]:
-        texts = list(dict.fromkeys(texts))
-        clips: dict[str, AudioSegment] = {}
-        for done, text in enumerate(texts, start=1):
-            clips[text] = self._clip(text)
-            if progress:
-                progress(done, len(texts))
-        return clips
-
-    def _clip(self, text: str) -> AudioSegment:
-        if text not in self._clips:
-            self._clips[text] = self._load_or_speak(text)
-        return self._clips[text]
+    def clip(self, text: str) -> AudioSegment:
+        """The finished clip for `text`: from memory, else the cache, else the engine. Tracks built
+        on several threads share one voice, so one text is spoken at a time, and each only once."""
+        with self._lock:
+            if text not in self._clips:
+                self._clips[text] = self._load_or_speak(text)
+            return self._clips[text]
 
     def _load_or_speak(self, text: str) -> AudioSegment:
         path = self.cache.entry(self.profile.engine, self.key(text))

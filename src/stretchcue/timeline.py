@@ -7,7 +7,7 @@ A countdown clip too long for its second is cut at the next mark and reported, n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .compiler import Cue, Speak, Step
@@ -39,6 +39,9 @@ class Timeline:
     def seconds(self, samples: int) -> float:
         return samples / self.sample_rate
 
+    def __iter__(self) -> Iterator[Placed]:
+        return iter(self.cues)
+
 
 def spoken_texts(steps: Iterable[Step]) -> list[str]:
     """Every distinct text the script speaks, in order of first use."""
@@ -58,32 +61,55 @@ def fixed_seconds(steps: Iterable[Step]) -> float:
     return sum(step.pause if isinstance(step, Speak) else step.seconds for step in steps)
 
 
+class Layout:
+    """Places a script's cues one by one, in order of start, asking for each clip's length only when
+    it gets there: a build renders and encodes the start of a track while the rest is still being
+    spoken. No cue ever starts before one placed earlier, so everything before the latest start is
+    final. When iteration ends, `length` (frame-aligned) and `warnings` are known."""
+
+    def __init__(self, steps: Iterable[Step], length_of: Callable[[str], int], sample_rate: int = SAMPLE_RATE) -> None:
+        self.steps = tuple(steps)
+        self.length_of = length_of
+        self.sample_rate = sample_rate
+        self.length: int | None = None
+        self.warnings: list[str] = []
+
+    def __len__(self) -> int:
+        """How many cues it places."""
+        return sum(1 if isinstance(step, Speak) else len(step.countdown) for step in self.steps)
+
+    def __iter__(self) -> Iterator[Placed]:
+        rate = self.sample_rate
+        cursor = 0
+        for step in self.steps:
+            if isinstance(step, Speak):
+                end = cursor + self.length_of(step.cue.text)
+                yield Placed(step.cue, cursor, end)
+                cursor = end + to_samples(step.pause, rate)
+                continue
+            hold_end = cursor + to_samples(step.seconds, rate)
+            for i, cue in enumerate(step.countdown):
+                k = len(step.countdown) - i
+                start = hold_end - k * rate
+                limit = start + rate  # the next number, or for "one" the end of the hold
+                end = start + self.length_of(cue.text)
+                if end > limit:
+                    self.warnings.append(
+                        f"countdown cue {cue.text!r} ({_where(cue)}) lasts {(end - start) / rate:.2f} s "
+                        f"but has 1 s before the next cue; it is cut short"
+                    )
+                    end = limit
+                yield Placed(cue, start, end)
+            cursor = hold_end
+        self.length = frame_aligned(cursor)
+
+
 def layout(steps: Iterable[Step], lengths: Mapping[str, int], sample_rate: int = SAMPLE_RATE) -> Timeline:
-    """Place every cue. `lengths` gives each text's clip length in samples."""
-    placed: list[Placed] = []
-    warnings: list[str] = []
-    cursor = 0
-    for step in steps:
-        if isinstance(step, Speak):
-            end = cursor + lengths[step.cue.text]
-            placed.append(Placed(step.cue, cursor, end))
-            cursor = end + to_samples(step.pause, sample_rate)
-            continue
-        hold_end = cursor + to_samples(step.seconds, sample_rate)
-        for i, cue in enumerate(step.countdown):
-            k = len(step.countdown) - i
-            start = hold_end - k * sample_rate
-            limit = start + sample_rate  # the next number, or for "one" the end of the hold
-            end = start + lengths[cue.text]
-            if end > limit:
-                warnings.append(
-                    f"countdown cue {cue.text!r} ({_where(cue)}) lasts {(end - start) / sample_rate:.2f} s "
-                    f"but has 1 s before the next cue; it is cut short"
-                )
-                end = limit
-            placed.append(Placed(cue, start, end))
-        cursor = hold_end
-    return Timeline(tuple(placed), frame_aligned(cursor), tuple(warnings), sample_rate)
+    """Place every cue at once. `lengths` gives each text's clip length in samples."""
+    placing = Layout(steps, lengths.__getitem__, sample_rate)
+    cues = tuple(placing)
+    assert placing.length is not None
+    return Timeline(cues, placing.length, tuple(placing.warnings), sample_rate)
 
 
 def frame_aligned(samples: int) -> int:
