@@ -3,8 +3,10 @@ and put it in place whole."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import queue
 import re
 import signal
 import subprocess
@@ -25,6 +27,7 @@ from .timeline import Placed
 
 FADE_SAMPLES = 110  # 5 ms fade where a countdown clip had to be cut, so the cut does not click
 BLOCK = 1 << 16  # samples mixed and handed to the encoder at a time (3 s)
+QUEUED = 32  # blocks the mixer may be ahead of the encoder (4 MB)
 BITRATE = "64k"  # mono speech at 22,050 Hz
 STAMP = "stretchcue"  # the TXXX frame that marks our files and says what they were made from
 AUDIO = "stretchcue-audio"  # the TXXX frame with the audio's size and checksum
@@ -130,18 +133,34 @@ def encode(pcm: Iterable[bytes], sample_rate: int, file: BinaryIO, path: Path) -
     errors: list[bytes] = []  # read on a thread, so a chatty ffmpeg can never block on a full pipe
     reader = threading.Thread(target=lambda stream: errors.append(stream.read()), args=(process.stderr,), daemon=True)
     reader.start()
+    # A thread feeds ffmpeg, so the mixer (which may be waiting for speech) runs ahead by up to
+    # QUEUED blocks instead of stalling on the pipe: speaking and encoding overlap.
+    blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED)
+
+    def feed(stdin: BinaryIO) -> None:
+        broken = False
+        while (block := blocks.get()) is not None:
+            if not broken:
+                try:
+                    stdin.write(block)
+                except BrokenPipeError:  # ffmpeg stopped reading: its status and message say why
+                    broken = True  # keep taking blocks, so the mixer is never stuck
+        with contextlib.suppress(BrokenPipeError):
+            stdin.close()
+
+    writer = threading.Thread(target=feed, args=(process.stdin,), daemon=True)
+    writer.start()
     size = 0
     try:
-        with process.stdin:
-            for block in pcm:
-                process.stdin.write(block)
-                size += len(block)
-    except BrokenPipeError:
-        pass  # ffmpeg stopped reading: its status and message say why
+        for block in pcm:
+            blocks.put(block)
+            size += len(block)
     except BaseException:
         process.kill()
         raise
     finally:
+        blocks.put(None)
+        writer.join()
         returncode = process.wait()
         reader.join()
     if returncode < 0:  # killed: by a file size limit (SIGXFSZ), for one
