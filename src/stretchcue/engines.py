@@ -116,7 +116,8 @@ class SystemEngine:
         from .audio import ffmpeg_exe
 
         self.scratch = scratch  # where the engine's sound files are written (default: the temp folder)
-        ffmpeg_exe()  # pydub reads the AIFF that macOS voices write through ffmpeg
+        if sys.platform == "darwin":
+            ffmpeg_exe()  # pydub reads the AIFF that macOS voices write through ffmpeg
         if sys.platform.startswith("linux"):
             _load_bundled_espeak()
         try:

@@ -21,8 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, playlist
-from .audio import ffmpeg_exe
+from . import __version__, mp3, playlist
 from .cache import ClipCache
 from .compiler import Options, Speak, Step, compile_routine
 from .errors import StretchcueError
@@ -262,7 +261,7 @@ def build_tracks(
     checked for files that are not ours, before anything is written.
     """
     check_folder(out)
-    ffmpeg_exe()  # a missing encoder is reported before anything is written
+    mp3.check_encoder()  # a missing encoder is reported before anything is written
     say: Report = report or (lambda *_: None)
     tell: Callable[[str], None] = notify or (lambda _: None)
     created = not out.exists()

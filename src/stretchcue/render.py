@@ -1,5 +1,5 @@
-"""Render a timeline to PCM block by block, stream it into ffmpeg's MP3 encoder, tag the result,
-and put it in place whole."""
+"""Render a timeline to PCM block by block, stream it into the MP3 encoder (mp3.py), tag the
+result, and put it in place whole."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ import contextlib
 import dataclasses
 import hashlib
 import queue
-import re
-import signal
-import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,7 +17,8 @@ import numpy as np
 from mutagen import MutagenError
 from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX
 
-from .audio import AudioSegment, ffmpeg_exe
+from . import mp3
+from .audio import AudioSegment
 from .errors import StretchcueError
 from .files import replacing
 from .timeline import Placed
@@ -28,7 +26,6 @@ from .timeline import Placed
 FADE_SAMPLES = 110  # 5 ms fade where a countdown clip had to be cut, so the cut does not click
 BLOCK = 1 << 16  # samples mixed and handed to the encoder at a time (3 s)
 QUEUED = 32  # blocks the mixer may be ahead of the encoder (4 MB)
-BITRATE = "64k"  # mono speech at 22,050 Hz
 STAMP = "stretchcue"  # the TXXX frame that marks our files and says what they were made from
 AUDIO = "stretchcue-audio"  # the TXXX frame with the audio's size and checksum
 
@@ -107,7 +104,7 @@ def write_mp3(pcm: Iterable[bytes], sample_rate: int, tags: Tags, path: Path) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with replacing(path) as file:
-            samples = encode(pcm, sample_rate, file, path)
+            samples = mp3.encode(ahead(pcm), sample_rate, 1, file)
             length_ms = round(samples * 1000 / sample_rate)
             write_tags(file, dataclasses.replace(tags, length_ms=length_ms, audio=_audio_digest(file, 0)))
     except OSError as err:  # a full disk, a vanished folder: say where and why
@@ -115,61 +112,39 @@ def write_mp3(pcm: Iterable[bytes], sample_rate: int, tags: Tags, path: Path) ->
     return samples
 
 
-def encode(pcm: Iterable[bytes], sample_rate: int, file: BinaryIO, path: Path) -> int:
-    """ffmpeg's LAME writes the Xing/LAME header (needs a seekable file, not a pipe), so players
-    skip the encoder delay and padding and the track decodes back to the sample. ffmpeg reads the
-    PCM from a pipe while we mix the next block, and writes through our open temp file (`-fd`),
-    never by name."""
-    command = [
-        ffmpeg_exe(), "-v", "error", "-nostdin", "-y",
-        "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", BITRATE, "-write_xing", "1", "-id3v2_version", "0",
-        "-f", "mp3", "-fd", str(file.fileno()), "fd:",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(file.fileno(),)
-    )
-    assert process.stdin is not None and process.stderr is not None
-    errors: list[bytes] = []  # read on a thread, so a chatty ffmpeg can never block on a full pipe
-    reader = threading.Thread(target=lambda stream: errors.append(stream.read()), args=(process.stderr,), daemon=True)
-    reader.start()
-    # A thread feeds ffmpeg, so the mixer (which may be waiting for speech) runs ahead by up to
-    # QUEUED blocks instead of stalling on the pipe: speaking and encoding overlap.
-    blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED)
+_END = object()
 
-    def feed(stdin: BinaryIO) -> None:
-        broken = False
-        while (block := blocks.get()) is not None:
-            if not broken:
-                try:
-                    stdin.write(block)
-                except BrokenPipeError:  # ffmpeg stopped reading: its status and message say why
-                    broken = True  # keep taking blocks, so the mixer is never stuck
-        with contextlib.suppress(BrokenPipeError):
-            stdin.close()
 
-    writer = threading.Thread(target=feed, args=(process.stdin,), daemon=True)
-    writer.start()
-    size = 0
+def ahead(blocks: Iterable[bytes], depth: int = QUEUED) -> Iterator[bytes]:
+    """The same blocks, made on a thread of their own up to `depth` ahead: while the encoder works
+    on one block, the mixer (and the voice it may be waiting for) goes on with the next. An error
+    in making them is raised here, in the consumer."""
+    made: queue.Queue[object] = queue.Queue(maxsize=depth)
+    quit = threading.Event()  # the consumer stopped early: make no more
+
+    def make() -> None:
+        try:
+            for block in blocks:
+                if quit.is_set():
+                    return
+                made.put(block)
+            made.put(_END)
+        except BaseException as err:  # handed over, raised by the consumer
+            made.put(err)
+
+    maker = threading.Thread(target=make, daemon=True)
+    maker.start()
     try:
-        for block in pcm:
-            blocks.put(block)
-            size += len(block)
-    except BaseException:
-        process.kill()
-        raise
+        while (item := made.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
     finally:
-        blocks.put(None)
-        writer.join()
-        returncode = process.wait()
-        reader.join()
-    if returncode < 0:  # killed: by a file size limit (SIGXFSZ), for one
-        raise StretchcueError(f"cannot write {path}: ffmpeg stopped: {signal.strsignal(-returncode)}")
-    if returncode != 0:
-        lines = b"".join(errors).decode(errors="replace").strip().splitlines() or ["no message"]
-        cause = re.sub(r"^(\[[^]]*\]\s*)+", "", lines[-1])  # drop ffmpeg's "[out#0/mp3 @ 0x...]"
-        raise StretchcueError(f"cannot write {path}: ffmpeg: {cause}")
-    return size // 2
+        quit.set()
+        while maker.is_alive():  # let it finish the block in hand, taking what it puts
+            with contextlib.suppress(queue.Empty):
+                made.get(timeout=0.05)
+        maker.join()
 
 
 def write_tags(file: BinaryIO, tags: Tags) -> None:
