@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import decode, read_tags
+from mutagen.mp3 import MP3, BitrateMode
 
-from stretchcue.audio import AudioSegment
+from stretchcue.audio import AudioSegment, ffmpeg_exe
 from stretchcue.compiler import Cue, Kind
 from stretchcue.files import replacing
 from stretchcue.render import BLOCK, FADE_SAMPLES, Tags, read_stamp, render, write_mp3
@@ -95,3 +97,17 @@ def test_render_mixes_every_cue_at_its_offset_block_by_block() -> None:
     fade = pcm[starts[1] + cut - FADE_SAMPLES : starts[1] + cut]  # the cut fades out instead of clicking
     assert fade[0] < 0 and fade[-1] == 0 and np.all(np.diff(np.abs(fade.astype(int))) <= 0)
     assert not pcm[starts[1] + cut :].any()
+
+
+def test_the_info_tag_is_read_by_ffmpeg_and_mutagen(tmp_path: Path) -> None:
+    """The LAME Info tag we write (lameenc writes none): ffmpeg trusts its delay and padding only
+    when it says LAME, and shows the encoder only when the tag's CRC is right."""
+    length = 22050 * 7 + 333
+    path = tmp_path / "t.mp3"
+    write_mp3([tone(length)], SAMPLE_RATE, Tags("t", "a"), path)
+    probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", path], capture_output=True, text=True).stderr
+    assert "encoder         : LAME3.100" in probe, probe
+    info = MP3(path).info
+    assert info.bitrate_mode == BitrateMode.CBR and round(info.bitrate, -3) == 64000
+    assert abs(info.length - length / SAMPLE_RATE) < 1e-6  # mutagen reads the delay and padding too
+    assert len(decode(path)) == length
