@@ -39,19 +39,43 @@ def fresh(name: str) -> Path:
     return WORK / f"{name}-{next(_folders)}"
 
 
-def run(*args: str | Path) -> tuple[float, float]:
-    """Wall seconds and peak memory (MiB) of one command (the peak of it and the children it waited for)."""
+def run(*args: str | Path) -> float:
+    """Wall seconds of one command."""
     start = time.perf_counter()
-    process = subprocess.Popen([str(a) for a in args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.run([str(a) for a in args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     seconds = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"failed: {' '.join(map(str, args))}\n{process.stderr.read().decode() if process.stderr else ''}")
-    return seconds, usage.ru_maxrss / 1024
+    if process.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, args))}\n{process.stderr.decode()}")
+    return seconds
 
 
-def stretchcue(*args: str | Path) -> tuple[float, float]:
+# The peak resident memory of the stretchcue process itself, as Linux counts it for its own address
+# space (VmHWM), printed at exit. (getrusage's ru_maxrss would start at this benchmark's own size:
+# a child inherits its parent's high-water mark through fork.)
+PEAK = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: sys.stderr.write('peak-kib ' + open('/proc/self/status').read()"
+    ".split('VmHWM:')[1].split()[0] + chr(10)))\n"
+    "from stretchcue.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def stretchcue(*args: str | Path) -> float:
     return run(sys.executable, "-m", "stretchcue.cli", *args)
+
+
+def stretchcue_peak(*args: str | Path) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of one stretchcue run (Linux only for the memory)."""
+    start = time.perf_counter()
+    process = subprocess.run(
+        [sys.executable, "-c", PEAK, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        sys.exit(f"failed: stretchcue {' '.join(map(str, args))}\n{process.stderr}")
+    peak = [line.split()[1] for line in process.stderr.splitlines() if line.startswith("peak-kib ")]
+    return seconds, int(peak[0]) / 1024 if peak else float("nan")
 
 
 def median(measure: Callable[[], float], times: int = REPEAT) -> float:
@@ -141,7 +165,7 @@ def cold_piper() -> None:
 
     def build() -> float:
         out = fresh("cold")
-        seconds, _ = stretchcue("build", ROUTINE, "--voice", "piper", "--out", out, "--cache", fresh("cache"))
+        seconds = stretchcue("build", ROUTINE, "--voice", "piper", "--out", out, "--cache", fresh("cache"))
         track["mp3"] = out / "Back stretches.mp3"
         return seconds
 
@@ -165,7 +189,7 @@ def warm_build() -> Path:
     def build() -> float:
         return stretchcue(
             "build", ROUTINE, "--hold", "20", "--voice", "system", "--out", fresh("warm"), "--cache", cache
-        )[0]
+        )
 
     ours, encoding = alternate(build, encode_alone(mp3))
     ffmpeg = median(ffmpeg_alone(mp3))
@@ -184,7 +208,7 @@ def memory_and_scaling(cache: Path) -> None:
         args = ["--hold", hold, "--reps", "2", "--voice", "beep", "--cache", str(cache)]
         seconds, peak = [], []
         for _ in range(REPEAT):
-            s, m = stretchcue("build", ROUTINE, *args, "--out", fresh("scale"))
+            s, m = stretchcue_peak("build", ROUTINE, *args, "--out", fresh("scale"))
             seconds.append(s)
             peak.append(m)
         length = float(json.loads(stretchcue_json("plan", ROUTINE, *args, "--json"))["duration"])
@@ -208,11 +232,11 @@ def batch(cache: Path) -> None:
         stretchcue("build", ROUTINE, "--hold", hold, "--voice", "system", "--out", fresh("prime"), "--cache", cache)
 
     def progression() -> float:
-        return stretchcue("progression", ROUTINE, "--voice", "system", "--out", fresh("prog"), "--cache", cache)[0]
+        return stretchcue("progression", ROUTINE, "--voice", "system", "--out", fresh("prog"), "--cache", cache)
 
     def singles() -> float:
         return sum(
-            stretchcue("build", ROUTINE, "--hold", h, "--voice", "system", "--out", fresh("one"), "--cache", cache)[0]
+            stretchcue("build", ROUTINE, "--hold", h, "--voice", "system", "--out", fresh("one"), "--cache", cache)
             for h in holds
         )
 
@@ -224,9 +248,9 @@ def batch(cache: Path) -> None:
 
 def command_line() -> None:
     print("\n5. Command line: time over a bare Python start (median of 7)")
-    bare = median(lambda: run(sys.executable, "-c", "pass")[0], 7)
+    bare = median(lambda: run(sys.executable, "-c", "pass"), 7)
     for args in (["--help"], ["--version"], ["routines"], ["voices"]):
-        over = median(lambda a=args: stretchcue(*a)[0], 7) - bare
+        over = median(lambda a=args: stretchcue(*a), 7) - bare
         print(f"   stretchcue {' '.join(args):<10} +{over:.3f} s: {verdict(over, 0.25)}")
 
 
@@ -270,9 +294,7 @@ def naive(cache: Path) -> None:
     slow = time.perf_counter() - start
 
     def ours() -> float:
-        return stretchcue(
-            "build", ROUTINE, "--hold", "20", "--voice", "system", "--out", fresh("vs"), "--cache", cache
-        )[0]
+        return stretchcue("build", ROUTINE, "--hold", "20", "--voice", "system", "--out", fresh("vs"), "--cache", cache)
 
     fast = median(ours)
     ratio = slow / fast
@@ -284,7 +306,7 @@ def skipping(cache: Path) -> None:
     out = fresh("skip")
     args = ["progression", ROUTINE, "--from", "10", "--to", "29", "--step", "1", "--voice", "beep"]
     stretchcue(*args, "--out", out, "--cache", cache)
-    seconds = median(lambda: stretchcue(*args, "--out", out, "--cache", cache)[0])
+    seconds = median(lambda: stretchcue(*args, "--out", out, "--cache", cache))
     size = sum(p.stat().st_size for p in out.glob("*.mp3")) / 1e6
     print(f"   {seconds:.2f} s for 20 tracks ({size:.0f} MB, each checked whole): {verdict(seconds, 1.0)}")
 

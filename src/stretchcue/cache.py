@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from .errors import StretchcueError
 from .files import LOCK, STALE_SECONDS, describe, remove_stale_temp_files, replacing
-from .timeline import SAMPLE_RATE
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 ENV_VAR = "STRETCHCUE_CACHE"
 SUFFIX = ".clip"
 MAGIC = b"stretchcue clip\n"
-FORMAT = {"rate": SAMPLE_RATE, "channels": 1, "width": 2}  # the only format stored: the timeline's
 MAX_HEADER = 1024
 
 
@@ -42,9 +40,16 @@ def location(option: Path | None = None) -> tuple[Path, str]:
     return platformdirs.user_cache_path("stretchcue", appauthor=False), "the speech cache"
 
 
+def _format() -> dict[str, int]:
+    """The only format stored: the timeline's (imported here: `stretchcue --help` needs none of it)."""
+    from .timeline import SAMPLE_RATE
+
+    return {"rate": SAMPLE_RATE, "channels": 1, "width": 2}
+
+
 def encode(clip: AudioSegment) -> bytes:
     data = clip.raw_data
-    header = dict(FORMAT, frames=len(data) // 2, sha256=hashlib.sha256(data).hexdigest())
+    header = dict(_format(), frames=len(data) // 2, sha256=hashlib.sha256(data).hexdigest())
     return MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + data
 
 
@@ -60,7 +65,7 @@ def decode(blob: bytes) -> AudioSegment | None:
     except ValueError:
         return None
     data = blob[end + 1 :]
-    if not isinstance(header, dict) or any(header.get(k) != v for k, v in FORMAT.items()):
+    if not isinstance(header, dict) or any(header.get(k) != v for k, v in _format().items()):
         return None
     if not isinstance(header.get("frames"), int) or header["frames"] <= 0 or len(data) != 2 * header["frames"]:
         return None
@@ -68,7 +73,7 @@ def decode(blob: bytes) -> AudioSegment | None:
         return None
     from .audio import AudioSegment
 
-    return AudioSegment(data=data, sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+    return AudioSegment(data=data, sample_width=2, frame_rate=_format()["rate"], channels=1)
 
 
 class ClipCache:

@@ -17,14 +17,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import __version__
-from . import manifest as manifests
 from .cache import ENV_VAR
-from .compiler import Options
 from .errors import ExitStatus, StretchcueError
 from .files import check_folder, describe
+from .limits import MAX_HOLD, MAX_REPS
 from .profiles import VoiceProfile, default_voice, profile_names
-from .routine import BUNDLED, MAX_HOLD, MAX_REPS, load
-from .yamlcheck import bundled_names
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -155,7 +152,9 @@ def build_command(
     cache: CacheOpt = None,
 ) -> None:
     """Build the routine's MP3; with several --hold, one track per hold length and a playlist."""
+    from .compiler import Options
     from .pipeline import single, variants
+    from .routine import load
 
     loaded, profile = load(routine), _voice(voice)
     if hold and len(set(hold)) > 1:
@@ -177,6 +176,7 @@ def progression_command(
 ) -> None:
     """Sessions whose hold steps up from --from to --to (beginners: 10 s up to 30 s), and their playlist."""
     from .pipeline import progression
+    from .routine import load
 
     loaded = load(routine)
     specs = progression(loaded, start, stop, step, reps, _voice(voice))
@@ -191,6 +191,7 @@ def batch_command(
     cache: CacheOpt = None,
 ) -> None:
     """Build every track a manifest lists, and their playlist."""
+    from . import manifest as manifests
     from .pipeline import from_manifest
 
     loaded = manifests.load(manifest)
@@ -207,7 +208,9 @@ def plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Print every cue with its start and end: the exact timeline that build renders (into any folder)."""
+    from .compiler import Options
     from .pipeline import make_plan
+    from .routine import load
     from .speech import Voice
 
     loaded, profile = load(routine), _voice(voice)
@@ -260,6 +263,10 @@ def cache_command(
 @app.command("routines")
 def routines_command() -> None:
     """List the bundled routines and manifests."""
+    from . import manifest as manifests
+    from .routine import BUNDLED, load
+    from .yamlcheck import bundled_names
+
     for name in bundled_names(BUNDLED):
         routine = load(name)
         count = len(routine.exercises)

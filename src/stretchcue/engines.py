@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import StretchcueError
 from .files import PART
-from .timeline import SAMPLE_RATE
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -81,9 +80,13 @@ class BeepEngine:
 
     @classmethod
     def estimate(cls, text: str, seconds_per_character: float = 0.04, **settings: Any) -> float:
+        from .timeline import SAMPLE_RATE
+
         return max(1, round(len(text) * seconds_per_character * SAMPLE_RATE)) / SAMPLE_RATE  # exact
 
     def synthesize(self, text: str) -> AudioSegment:
+        from .timeline import SAMPLE_RATE
+
         count = max(1, round(len(text) * self.seconds_per_character * SAMPLE_RATE))
         step = 2 * math.pi * self.frequency / SAMPLE_RATE
         samples = array("h", (round(16_000 * math.cos(step * n)) for n in range(count)))

@@ -12,14 +12,8 @@ from typing import Any
 
 from yaml.nodes import Node
 
+from .limits import MAX_COUNTDOWN, MAX_EXERCISES, MAX_HOLD, MAX_REPS, MAX_REST
 from .yamlcheck import MAX_TITLE, Reader, parse_yaml, read_named
-
-# Limits that keep a track sane (a few hours at most) and a file small enough to speak.
-MAX_HOLD = 600.0
-MAX_REST = 600.0
-MAX_REPS = 20
-MAX_COUNTDOWN = 10
-MAX_EXERCISES = 100
 
 BUNDLED = resources.files("stretchcue") / "routines"
 

@@ -1,0 +1,11 @@
+"""Limits that keep a track sane (a few hours at most) and a file small enough to speak.
+
+In a module of their own, with no imports, so the command line can check its options without
+loading the YAML reader.
+"""
+
+MAX_HOLD = 600.0  # seconds
+MAX_REST = 600.0
+MAX_REPS = 20
+MAX_COUNTDOWN = 10
+MAX_EXERCISES = 100
