@@ -197,3 +197,8 @@ def test_any_edit_of_a_routine_loads_or_gives_one_located_line(edits: list[tuple
     except InputError as err:
         message = str(err)
         assert message.startswith("fuzz.yaml") and "\n" not in message.strip(), message
+
+
+@pytest.mark.parametrize("value", ['!!float ""', "!!int ''", "!!timestamp ''", "!!bool ''", "!!binary '!'"])
+def test_empty_and_broken_tagged_values_are_located_errors(value: str) -> None:
+    assert str(error_for(GOOD + f"    hold: {value}\n")).startswith("r.yaml:5: exercises[0].hold: ")

@@ -136,7 +136,7 @@ class Reader:
             raise self.fail(node, field, f"unknown YAML tag {node.tag!r}")
         try:
             return self._loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, KeyError, OverflowError):
+        except Exception:  # PyYAML's constructors raise all kinds on bad values (`!!float ""`: IndexError)
             tag = node.tag.replace(STANDARD, "!!")
             raise self.fail(node, field, f"{node.value!r} is not a valid {tag}") from None
 
