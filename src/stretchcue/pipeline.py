@@ -3,8 +3,8 @@
 `plan` and `build` share everything up to the timeline (`make_plan`) and one speech cache, so
 what `plan` prints is what `build` renders. A set of tracks (hold variants, a progression, a
 manifest) shares its voices, so each distinct sentence is spoken once; tracks whose inputs did
-not change, and whose audio is whole, are skipped; encoding runs on all cores while the next
-track is being spoken.
+not change, and whose audio is whole, are skipped; each track is spoken, mixed and encoded as
+one stream, on a thread per core.
 """
 
 from __future__ import annotations

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from .compiler import Cue, Speak, Step
 
-# Both engines speak at 22,050 Hz, and ffmpeg's MP3 at this rate decodes back sample-exact.
+# Both engines speak at 22,050 Hz, and an MP3 at this rate decodes back sample-exact.
 SAMPLE_RATE = 22_050
 # ...provided the track ends on an MP3 frame boundary. At 22,050 Hz a frame is 576 samples and the
 # encoder and decoder delay add up to 1,105; measured with ffmpeg 9: when (length + 1105) % 576 is
-# 530..575, ffmpeg decodes 1 to 46 samples too many. So the track's final silence is stretched
-# (by at most 575 samples, 26 ms) to end on a frame boundary, and every length decodes exactly.
+# 530..575, ffmpeg decodes 1 to 46 samples too many of the files its own encoder wrote. So the
+# track's final silence is stretched (by at most 575 samples, 26 ms) to end on a frame boundary.
+# (With lameenc and the Info tag mp3.py writes, every length decodes exactly; the stretch stays,
+# as it costs nothing and keeps every track's length what it was.)
 MP3_FRAME = 576
 MP3_DELAY = 1105
 
