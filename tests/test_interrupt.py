@@ -60,7 +60,14 @@ def test_stopped_runs_leave_whole_files_and_a_rerun_finishes(
     out = tmp_path / "out"
     command = [sys.executable, "-m", "stretchcue.cli", *(a.replace("{dir}", str(tmp_path)) for a in args)]
     command += ["--out", str(out), "--cache", str(tmp_path / "cache")]  # a cold cache: it has to speak
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Ctrl-C as a terminal sends it: a shell that starts jobs in the background (as CI may) leaves
+    # SIGINT ignored in them, and Python then rightly keeps ignoring it; the test wants the default.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 120
     while not stop_when(out):
         if process.poll() is not None or time.monotonic() > deadline:
