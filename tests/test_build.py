@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import decode, holds, read_tags, run_cli, samples
 
-from stretchcue.compiler import spoken_number
+from stretchcue.phrases import number as spoken_number
 
 ENGINES = ["beep", "system", "piper"]
 QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence

@@ -7,7 +7,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stretchcue.compiler import Hold, Kind, Options, Speak, compile_routine, countdown_numbers, spoken_number
+from stretchcue.compiler import Hold, Kind, Options, Speak, compile_routine, countdown_numbers
+from stretchcue.phrases import number as spoken_number
 from stretchcue.routine import Exercise, Routine, Sides, Variation, load
 from stretchcue.timeline import MP3_FRAME, SAMPLE_RATE, frame_aligned, layout, spoken_texts, to_samples
 

@@ -1,0 +1,101 @@
+"""The phrasebook: every sentence the coach speaks, in English, in one place.
+
+The compiler decides what is said when; this module decides how it is worded. Another language
+would be another module with the same names. Repeated cues have several wordings (HOLD, RELEASE,
+REST, DEEPER, GENTLE), taken in turn so twenty holds do not sound the same.
+"""
+
+from __future__ import annotations
+
+SIDES = ("right", "left")
+
+HOLD = ("Hold.", "And hold it there.", "Stay here.", "Hold, and breathe.")
+RELEASE = ("And release.", "Release.", "Let it go.", "Slowly ease out.")
+REST = ("Relax.", "Rest for a moment.", "Breathe out, and relax.", "Take a breath.")
+DEEPER = (
+    "A little deeper this time.",
+    "Ease a bit further, still without pain.",
+    "Go a little further if it feels fine.",
+)
+GENTLE = ("Gently now, ease into the stretch.", "Ease in gently.")
+LAST_REP = "Last one. Go a little deeper, to a moderate stretch."
+SAFETY = (
+    "Stretch only to a gentle tension, never to pain. "
+    "If you catch yourself waiting for a hold to end, you are pushing too hard: ease off a little."
+)
+START_RIGHT = "Start with your right side."
+START_ALTERNATING = "Start to the right, then switch sides each time."
+SWITCH_TO_LEFT = "Switch sides. Now the left side."
+ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
+
+_ONES = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number(n: int) -> str:
+    """0..999 in words, so every engine reads numbers the same way; larger numbers stay digits."""
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _ONES[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return f"{_ONES[n // 100]} hundred" + ("" if rest == 0 else " and " + number(rest))
+    return str(n)
+
+
+def seconds(value: float) -> str:
+    if value == int(value):
+        whole = int(value)
+        return f"{number(whole)} second" + ("" if whole == 1 else "s")
+    return f"{value:g} seconds"
+
+
+def welcome(title: str) -> str:
+    return f"Welcome to {title}."
+
+
+def length(minutes: int) -> str:
+    return f"This session takes about {number(minutes)} minute{'s' if minutes != 1 else ''}."
+
+
+def how_often(reps: int | None) -> str:
+    """`reps`: the same for every exercise, or None when they differ."""
+    times = f"{number(reps)} times" if reps and reps > 1 else "a few times"
+    return f"Each stretch is done {times}: gently the first time, then a little deeper."
+
+
+def next_up(name: str) -> str:
+    return f"Well done. Next up: {name}."
+
+
+def outro(build_up_to: float | None) -> str:
+    """`build_up_to`: the hold to work up to, when the track's holds are shorter."""
+    text = "That is the end of the routine. Well done. Take a moment before you get up."
+    if build_up_to is not None:
+        text += f" As it gets easier, build up your holds, bit by bit, to about {seconds(build_up_to)}."
+    return text + " Stretching like this every other day or more keeps your back comfortable."
+
+
+def announce(name: str, number_in_routine: int, total: int) -> str:
+    return f"Stretch {number(number_in_routine)} of {number(total)}: {name}." if total > 1 else f"{name}."
+
+
+def way(index: int, name: str, instructions: str) -> str:
+    """One of several ways of doing an exercise (index from 0)."""
+    return f"{ORDINALS[index] if index < len(ORDINALS) else 'Next'} way: {name}. {instructions}"
+
+
+def feel(where: str) -> str:
+    return f"You should feel it {where}."
+
+
+def to_side(side: str) -> str:
+    return f"Now to the {side}."
+
+
+def count(k: int) -> str:
+    return f"{number(k).capitalize()}."
