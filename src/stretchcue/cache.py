@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import StretchcueError
-from .files import LOCK, STALE_SECONDS, describe, remove_stale_temp_files, replacing
+from .files import LOCK, STALE_SECONDS, remove_stale_temp_files, replacing
 
 if TYPE_CHECKING:
+    from filelock import FileLock
     from pydub import AudioSegment
 
 ENV_VAR = "STRETCHCUE_CACHE"
@@ -101,15 +102,11 @@ class ClipCache:
     def store(self, path: Path, clip: AudioSegment) -> AudioSegment:
         """Put `clip` at `path`, unless another run stored a good one there first: then that one
         wins, so that every run renders the same clip for the same key."""
-        from filelock import FileLock
-
         folder = path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            with FileLock(self.root / LOCK, is_singleton=False):
-                if folder not in self._swept:  # temp files of runs killed long ago
-                    remove_stale_temp_files(folder, STALE_SECONDS)
-                    self._swept.add(folder)
+            with self._lock():
+                self._sweep_once(folder)
                 if path.exists() and not path.is_symlink():
                     existing = decode(path.read_bytes()) if path.is_file() else None
                     if existing is not None:
@@ -119,7 +116,7 @@ class ClipCache:
                 with replacing(path, durable=False) as file:  # a torn entry fails verification instead
                     file.write(encode(clip))
         except OSError as err:
-            raise StretchcueError(f"cannot write the speech cache: {path}: {err.strerror or err}") from None
+            raise _unwritable(err, path) from None
         return clip
 
     def scratch(self) -> Path:
@@ -127,11 +124,9 @@ class ClipCache:
         folder = self.root / "scratch"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            if folder not in self._swept:
-                remove_stale_temp_files(folder, STALE_SECONDS)
-                self._swept.add(folder)
+            self._sweep_once(folder)
         except OSError as err:
-            raise StretchcueError(f"cannot write the speech cache ({describe(err)})") from None
+            raise _unwritable(err, folder) from None
         return folder
 
     def usage(self) -> tuple[int, int]:
@@ -143,9 +138,7 @@ class ClipCache:
         """Remove every entry and temp file (only ours: the folder may hold anything else). Returns the count."""
         if not self.root.is_dir():
             return 0
-        from filelock import FileLock
-
-        with FileLock(self.root / LOCK, is_singleton=False):
+        with self._lock():
             entries = list(self._entries())
             for path in entries:
                 path.unlink(missing_ok=True)
@@ -156,7 +149,23 @@ class ClipCache:
                         folder.rmdir()
         return len(entries)
 
+    def _lock(self) -> FileLock:
+        """Held while entries are stored or cleared (briefly: never while speaking)."""
+        from filelock import FileLock
+
+        return FileLock(self.root / LOCK, is_singleton=False)
+
+    def _sweep_once(self, folder: Path) -> None:
+        """Remove the temp files of runs killed long ago, the first time this run uses `folder`."""
+        if folder not in self._swept:
+            remove_stale_temp_files(folder, STALE_SECONDS)
+            self._swept.add(folder)
+
     def _entries(self) -> list[Path]:
         if not self.root.is_dir():
             return []
         return [p for p in self.root.glob(f"*/*{SUFFIX}") if p.is_file() and not p.is_symlink()]
+
+
+def _unwritable(err: OSError, where: Path) -> StretchcueError:
+    return StretchcueError(f"cannot write the speech cache: {err.filename or where}: {err.strerror or err}")

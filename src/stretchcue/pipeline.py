@@ -204,9 +204,7 @@ class _Places:
 
     def track(self, spec: TrackSpec, base: str) -> tuple[Path, Stamp | None]:
         for name in self._candidates(base, ".mp3"):
-            existing = self.present.get(name.lower())
-            if existing is not None and not existing.exists():
-                existing = None  # a dangling link: nothing to lose, and the rename replaces it
+            existing = self._existing(name)
             stamp = read_stamp(existing) if existing else None
             if existing is not None and stamp is None:
                 self._foreign(existing)
@@ -218,18 +216,23 @@ class _Places:
         """The playlist's path, or None to leave an edited one alone."""
         base = safe_name(album)
         for name in self._candidates(base, ".m3u8"):
-            existing = self.present.get(name.lower())
-            if existing is None or not existing.exists():  # free, or a dangling link to replace
+            existing = self._existing(name)
+            if existing is None:
                 return self._take(name, base, ".m3u8", album)
             found = playlist.inspect(existing)
             if not found.ours or not existing.is_file():
                 self._foreign(existing)
-            if found.album in (None, " ".join(album.split())):
+            if found.album in (None, playlist.label(album)):
                 if found.edited:
                     self.notify(f"note: {existing} was edited by hand, so it is left as it is (delete it to renew it)")
                     return None
                 return self._take(name, base, ".m3u8", album)
         raise AssertionError("unreachable")
+
+    def _existing(self, name: str) -> Path | None:
+        """What is at `name` now; None if nothing, or a dangling link (nothing to lose: the rename replaces it)."""
+        path = self.present.get(name.lower())
+        return path if path is not None and path.exists() else None
 
     def _candidates(self, base: str, suffix: str) -> Iterator[str]:
         for n in itertools.count(1):

@@ -37,12 +37,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.replace(",", " ").split())  # a comma would end the EXTINF duration field
 
 
+def label(album: str) -> str:
+    """The album as the `#PLAYLIST:` line gives it, and as `inspect` reads it back: on one line."""
+    return " ".join(album.split())
+
+
 def _checksum(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
 
 
 def playlist_text(album: str, items: list[Item]) -> str:
-    lines = [f"#PLAYLIST:{' '.join(album.split())}"]
+    lines = [f"#PLAYLIST:{label(album)}"]
     for item in items:
         lines += [f"#EXTINF:{round(item.seconds)},{_one_line(item.title)}", item.path.as_posix()]
     body = "\n".join(lines) + "\n"
