@@ -79,6 +79,19 @@ def small_routine(tmp_path: Path) -> Path:
     return path
 
 
+def counting(monkeypatch: pytest.MonkeyPatch, engine: type) -> list[str]:
+    """Every text the engine is asked to speak, from now on."""
+    spoken: list[str] = []
+    original = engine.synthesize
+
+    def synthesize(self, text: str):
+        spoken.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(engine, "synthesize", synthesize)
+    return spoken
+
+
 def decode(path: Path) -> np.ndarray:
     """The whole MP3 decoded by ffmpeg, strictly: any decode error fails the test."""
     result = subprocess.run(

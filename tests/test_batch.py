@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import assert_whole, decode, plan_json, read_tags, samples
+from conftest import assert_whole, counting, decode, plan_json, read_tags, samples
 
 from stretchcue.engines import BeepEngine
 from stretchcue.playlist import Item, playlist_text
@@ -101,14 +101,7 @@ def test_a_changed_track_is_the_only_one_rebuilt(cli, small_routine: Path, tmp_p
 
 
 def test_each_distinct_text_is_spoken_once_across_a_batch(cli, tmp_path: Path, monkeypatch) -> None:
-    spoken: list[str] = []
-    original = BeepEngine.synthesize
-
-    def counting(self: BeepEngine, text: str):
-        spoken.append(text)
-        return original(self, text)
-
-    monkeypatch.setattr(BeepEngine, "synthesize", counting)
+    spoken = counting(monkeypatch, BeepEngine)
     assert cli("batch", "back-series", "--voice", "beep", "--out", tmp_path, "--cache", tmp_path / "cold").code == 0
     assert len(spoken) == len(set(spoken)) > 50
     assert "Hold." in spoken

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import decode, plan_json, samples
+from conftest import counting, decode, plan_json, samples
 
 from stretchcue import cache
 from stretchcue.engines import BeepEngine, PiperEngine
@@ -26,19 +26,6 @@ TRACK = "Quick check.mp3"
 
 def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*/*.clip"))
-
-
-def counting(monkeypatch: pytest.MonkeyPatch, engine: type) -> list[str]:
-    """Every text the engine is asked to speak, from now on."""
-    spoken: list[str] = []
-    original = engine.synthesize
-
-    def synthesize(self, text: str):
-        spoken.append(text)
-        return original(self, text)
-
-    monkeypatch.setattr(engine, "synthesize", synthesize)
-    return spoken
 
 
 def test_plan_then_build_into_any_folder_agree_to_the_sample_with_piper(
