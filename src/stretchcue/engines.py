@@ -78,20 +78,25 @@ class BeepEngine:
     def identity(cls, **settings: Any) -> str:
         return ""  # the settings say it all
 
+    @staticmethod
+    def _samples(text: str, seconds_per_character: float) -> int:
+        from .timeline import SAMPLE_RATE
+
+        return max(1, round(len(text) * seconds_per_character * SAMPLE_RATE))
+
     @classmethod
     def estimate(cls, text: str, seconds_per_character: float = 0.04, **settings: Any) -> float:
         from .timeline import SAMPLE_RATE
 
-        return max(1, round(len(text) * seconds_per_character * SAMPLE_RATE)) / SAMPLE_RATE  # exact
+        return cls._samples(text, seconds_per_character) / SAMPLE_RATE  # exact
 
     def synthesize(self, text: str) -> AudioSegment:
+        from .audio import AudioSegment
         from .timeline import SAMPLE_RATE
 
-        count = max(1, round(len(text) * self.seconds_per_character * SAMPLE_RATE))
         step = 2 * math.pi * self.frequency / SAMPLE_RATE
+        count = self._samples(text, self.seconds_per_character)
         samples = array("h", (round(16_000 * math.cos(step * n)) for n in range(count)))
-        from .audio import AudioSegment
-
         return AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
 
 
