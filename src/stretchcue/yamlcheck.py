@@ -176,9 +176,10 @@ class Reader:
                 near = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f" (did you mean '{near[0]}'?)" if near else f" (expected one of: {', '.join(allowed)})"
                 raise self.fail(key_node, name, f"unknown key{hint}")
-            if here and key in written:
-                raise self.fail(key_node, name, "appears twice")
-            written.update([key] if here else [])
+            if here:
+                if key in written:
+                    raise self.fail(key_node, name, "appears twice")
+                written.add(key)
             found[key] = value_node
         for key in required:
             if key not in found:
