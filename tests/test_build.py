@@ -84,13 +84,15 @@ def test_tags_read_back(built) -> None:
 def test_plan_has_no_warnings_and_names_every_field(built) -> None:
     _, plan, _, _ = built
     assert plan["warnings"] == []
-    assert set(plan) == {"title", "duration", "warnings", "cues"}
+    assert set(plan) == {"title", "duration", "warnings", "kinds", "cues"}
     kinds = {c["kind"] for c in plan["cues"]}
     assert kinds == {
-        "intro", "exercise", "instruction", "intensity", "hold", "countdown",
+        "intro", "exercise", "instruction", "reminder", "intensity", "hold", "countdown",
         "release", "rest", "switch_sides", "next", "outro",
     }  # fmt: skip
-    assert all(set(c) == {"start", "end", "kind", "text", "exercise", "side", "rep"} for c in plan["cues"])
+    assert kinds < set(plan["kinds"]) and all(plan["kinds"].values())  # chime, breath, halfway: not in this plan
+    fields = {"start", "end", "kind", "text", "tone", "exercise", "side", "rep"}
+    assert all(set(c) == fields and c["tone"] is None for c in plan["cues"])
 
 
 def test_the_intro_announces_the_length_within_a_minute(built) -> None:

@@ -7,9 +7,19 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stretchcue.compiler import Hold, Kind, Options, Speak, compile_routine, countdown_numbers
+from stretchcue.compiler import (
+    GET_IN_POSITION,
+    MEANINGS,
+    Hold,
+    Kind,
+    Options,
+    Play,
+    compile_routine,
+    countdown_numbers,
+    move_seconds,
+)
 from stretchcue.phrases import number as spoken_number
-from stretchcue.routine import Exercise, Routine, Sides, Variation, load
+from stretchcue.routine import Breathing, Exercise, Position, Routine, Sides, Variation, load
 from stretchcue.timeline import MP3_FRAME, SAMPLE_RATE, frame_aligned, layout, spoken_texts, to_samples
 
 
@@ -29,17 +39,17 @@ def lengths_by_words(steps) -> dict[str, int]:
 
 
 def cues(steps, kind: Kind | None = None):
-    found = [s.cue for s in steps if isinstance(s, Speak)]
+    found = [s.cue for s in steps if isinstance(s, Play)]
     return [c for c in found if kind is None or c.kind == kind]
 
 
 def test_session_shape_for_one_symmetric_exercise() -> None:
     steps = compile_routine(routine(exercise()))
-    kinds = [s.cue.kind if isinstance(s, Speak) else "HOLD" for s in steps]
+    kinds = [s.cue.kind if isinstance(s, Play) else "HOLD" for s in steps]
     assert kinds == [
         Kind.INTRO, Kind.INTRO, Kind.INTRO, Kind.EXERCISE, Kind.INSTRUCTION,
         Kind.INTENSITY, Kind.HOLD, "HOLD", Kind.RELEASE, Kind.REST,
-        Kind.INTENSITY, Kind.HOLD, "HOLD", Kind.RELEASE, Kind.OUTRO,
+        Kind.REMINDER, Kind.INTENSITY, Kind.HOLD, "HOLD", Kind.RELEASE, Kind.OUTRO,
     ]  # fmt: skip
     first, second = cues(steps, Kind.INTENSITY)
     assert "gentl" in first.text.lower() and "gentl" not in second.text.lower()
@@ -135,39 +145,133 @@ def test_a_countdown_clip_too_long_is_cut_and_reported() -> None:
 
 exercises = st.builds(
     exercise,
-    hold=st.floats(0.5, 40).map(lambda x: round(x, 2)),
+    hold=st.floats(0.5, 60).map(lambda x: round(x, 2)),
     reps=st.integers(1, 4),
     rest=st.floats(0, 10).map(lambda x: round(x, 2)),
     sides=st.sampled_from(Sides),
     variations=st.lists(st.builds(Variation, st.sampled_from(["up", "aside"]), st.just("Do it.")), max_size=2).map(
         tuple
     ),
+    position=st.none() | st.sampled_from(Position),
+    halfway=st.booleans(),
+    breathing=st.none() | st.builds(Breathing, st.floats(1, 6), st.floats(1, 8)),
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(exercises, min_size=1, max_size=4), st.integers(0, 5), st.integers(1, 30_000))
-def test_timing_contract_holds_for_any_routine(items, countdown, word_samples) -> None:
-    steps = compile_routine(routine(*items, countdown=countdown))
+@settings(max_examples=80, deadline=None)
+@given(st.lists(exercises, min_size=1, max_size=4), st.integers(0, 5), st.integers(1, 30_000), st.booleans())
+def test_timing_contract_holds_for_any_routine(items, countdown, word_samples, chimes) -> None:
+    steps = compile_routine(routine(*items, countdown=countdown), Options(chimes=chimes))
     lengths = {text: word_samples * len(text.split()) for text in spoken_texts(steps)}
     timeline = layout(steps, lengths)
-    placed = timeline.cues
-    # In order, never overlapping, inside the track.
+    placed = list(timeline.cues)
+    # In order, never overlapping (so no tone sounds over speech), inside the track.
     assert all(a.end <= b.start for a, b in itertools.pairwise(placed))
     assert placed[0].start == 0 and placed[-1].end <= timeline.length
-    # Every hold is exact and its countdown sits k seconds before its end.
-    holds = [s for s in steps if isinstance(s, Hold)]
-    starts = [i for i, p in enumerate(placed) if p.cue.kind == Kind.HOLD]
-    assert len(holds) == len(starts)
-    for hold, i in zip(holds, starts, strict=True):
-        n = len(hold.countdown)
-        release = placed[i + 1 + n]
-        assert release.cue.kind == Kind.RELEASE
-        assert release.start - placed[i].end == to_samples(hold.seconds)
-        for k, cue in zip(range(n, 0, -1), placed[i + 1 : i + 1 + n], strict=True):
-            assert cue.cue.kind == Kind.COUNTDOWN and release.start - cue.start == k * SAMPLE_RATE
-    # The total is the sum of the parts: spoken clips (cut countdowns as cut), pauses and holds.
-    spoken = sum(p.end - p.start for p in placed if p.cue.kind != Kind.COUNTDOWN)
-    pauses = sum(to_samples(s.pause) for s in steps if isinstance(s, Speak))
-    parts = spoken + pauses + sum(to_samples(h.seconds) for h in holds)
+    # Every hold is exact, and each cue inside it starts where its event says. The total is the sum
+    # of the parts: what is played between holds, its pauses, and the holds.
+    played, parts = 0, 0
+    for step in steps:
+        if isinstance(step, Play):
+            assert placed[played].cue == step.cue
+            parts += placed[played].end - placed[played].start + to_samples(step.pause)
+            played += 1
+            continue
+        begin, inside, after = (
+            placed[played - 1].end,
+            placed[played : played + len(step.events)],
+            placed[played + len(step.events)],
+        )
+        assert after.start - begin == to_samples(step.seconds)
+        assert after.cue.kind == (Kind.CHIME if chimes else Kind.RELEASE)
+        for event, cue in zip(step.events, inside, strict=True):
+            assert cue.cue == event.cue
+            assert cue.start == (after.start - to_samples(event.at) if event.from_end else begin + to_samples(event.at))
+            if cue.cue.kind == Kind.COUNTDOWN:
+                assert after.start - cue.start == int(event.at) * SAMPLE_RATE
+            if cue.cue.kind == Kind.HALFWAY:
+                assert step.seconds >= 20 and abs(2 * (cue.start - begin) - (after.start - begin)) <= 1
+        played += len(step.events)
+        parts += to_samples(step.seconds)
+    assert played == len(placed)
     assert timeline.length == frame_aligned(parts) and parts <= timeline.length < parts + MP3_FRAME
+
+
+def events(steps, kind: Kind):
+    return [(hold, e) for hold in steps if isinstance(hold, Hold) for e in hold.events if e.cue.kind == kind]
+
+
+def test_holds_of_twenty_seconds_or_more_get_a_halfway_cue_at_their_middle() -> None:
+    for seconds, expected in ((19.9, 0), (20, 1), (45.5, 1)):
+        steps = compile_routine(routine(exercise(hold=seconds, reps=1)))
+        assert [e.at for _, e in events(steps, Kind.HALFWAY)] == [seconds / 2] * expected
+    assert events(compile_routine(routine(exercise(hold=30, halfway=False))), Kind.HALFWAY) == []
+    # ...and the layout puts it at the hold's middle, to the sample.
+    steps = compile_routine(routine(exercise(hold=25, reps=1)))
+    placed = list(layout(steps, lengths_by_words(steps)).cues)
+    hold = next(i for i, p in enumerate(placed) if p.cue.kind == Kind.HOLD)
+    halfway = next(p for p in placed if p.cue.kind == Kind.HALFWAY)
+    release = next(p for p in placed if p.cue.kind == Kind.RELEASE)
+    assert halfway.start - placed[hold].end == release.start - halfway.start == to_samples(12.5)
+
+
+def test_chimes_mark_each_hold_start_and_end_without_touching_its_length() -> None:
+    steps = compile_routine(routine(exercise(hold=5, reps=2), countdown=5), Options(chimes=True))
+    placed = list(layout(steps, lengths_by_words(steps)).cues)
+    chimes = [p for p in placed if p.cue.kind == Kind.CHIME]
+    assert [c.cue.tone.name for c in chimes] == ["chime-start", "chime-end"] * 2
+    assert all(c.cue.text == "" for c in chimes)
+    for start, end in zip(chimes[::2], chimes[1::2], strict=True):
+        hold = placed[placed.index(start) - 1]
+        assert hold.cue.kind == Kind.HOLD and start.start == hold.end
+        assert end.start - hold.end == to_samples(5)  # the hold: from "hold" to the end chime
+        assert placed[placed.index(end) + 1].cue.kind == Kind.RELEASE
+    # The countdown starts after the start chime has rung: from five seconds, only "three" to "one".
+    assert [c.cue.text for c in placed if c.cue.kind == Kind.COUNTDOWN][:3] == ["Three.", "Two.", "One."]
+    assert "chime" in " ".join(c.text for c in cues(steps, Kind.INTRO))
+    assert not [c for c in cues(compile_routine(routine(exercise()))) if c.kind == Kind.CHIME]
+
+
+def test_breath_tones_fill_the_hold_around_the_spoken_cues() -> None:
+    steps = compile_routine(routine(exercise(hold=30, reps=1, breathing=Breathing(3, 4))))
+    breaths = [e for _, e in events(steps, Kind.BREATH)]
+    assert [e.cue.tone.name for e in breaths[:2]] == ["breath-in", "breath-out"]
+    # Whole breaths: two before the halfway cue (at 15 s), one after it (from 18 s) that ends before
+    # the countdown (from 27 s).
+    assert [e.at for e in breaths] == [0, 3, 7, 10, 18, 21]
+    assert breaths[0].cue.tone.seconds == 3 - 0.3 and breaths[1].cue.tone.seconds == 4 - 0.3
+    assert "breath" in " ".join(c.text for c in cues(steps, Kind.INTRO))
+
+
+def test_a_change_of_position_gets_more_time_to_move() -> None:
+    assert move_seconds(Position.LYING, Position.LYING) == GET_IN_POSITION
+    assert move_seconds(None, Position.KNEELING) == GET_IN_POSITION
+    turn = move_seconds(Position.LYING, Position.FACE_DOWN)
+    up = move_seconds(Position.LYING, Position.KNEELING)
+    stand = move_seconds(Position.LYING, Position.STANDING)
+    assert GET_IN_POSITION < turn == up < stand == move_seconds(Position.STANDING, Position.FACE_DOWN)
+    steps = compile_routine(
+        routine(
+            exercise(name="A", position=Position.LYING),
+            exercise(name="B", position=Position.LYING),
+            exercise(name="C", position=Position.FACE_DOWN),
+        )
+    )
+    pauses = {s.cue.exercise: s.pause for s in steps if isinstance(s, Play) and s.cue.kind == Kind.INSTRUCTION}
+    assert pauses == {"A": GET_IN_POSITION, "B": GET_IN_POSITION, "C": turn}
+    assert [c.text for c in cues(steps, Kind.NEXT)] == [
+        "Well done. Next up: B.",
+        "Well done. Next up: C. Roll onto your stomach. Take your time.",
+    ]
+
+
+def test_later_reps_get_a_short_reminder() -> None:
+    steps = compile_routine(routine(exercise(reps=3, reminder="Arms high."), exercise(name="Bend", sides=Sides.EACH)))
+    reminders = [(c.exercise, c.side, c.rep, c.text) for c in cues(steps, Kind.REMINDER)]
+    assert reminders[:2] == [("Reach", None, 2, "Arms high."), ("Reach", None, 3, "Arms high.")]
+    assert reminders[2:] == [("Bend", "right", 2, "Bend, again."), ("Bend", "left", 1, "Bend, again."),
+                             ("Bend", "left", 2, "Bend, again.")]  # fmt: skip
+
+
+def test_every_kind_of_cue_is_explained_for_the_plan() -> None:
+    assert set(MEANINGS) == set(Kind) and all(MEANINGS.values())

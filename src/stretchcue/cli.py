@@ -50,6 +50,12 @@ VoiceOpt = Annotated[
     typer.Option(help="A voice profile (see `voices`); default: piper if installed, else system."),
 ]
 OutOpt = Annotated[Path, typer.Option(help="Folder for the MP3s and playlists.")]
+ChimesOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--chimes/--no-chimes", help="A soft chime as each hold starts and ends (default: the routine's `chimes`)."
+    ),
+]
 CacheOpt = Annotated[
     Path | None,
     typer.Option(
@@ -148,6 +154,7 @@ def build_command(
     hold: HoldsOpt = None,
     reps: RepsOpt = None,
     voice: VoiceOpt = None,
+    chimes: ChimesOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
 ) -> None:
@@ -158,9 +165,9 @@ def build_command(
 
     loaded, profile = load(routine), _voice(voice)
     if hold and len(set(hold)) > 1:
-        _build(variants(loaded, hold, reps, profile), out, cache, album=loaded.title)
+        _build(variants(loaded, hold, Options(reps=reps, chimes=chimes), profile), out, cache, album=loaded.title)
     else:
-        _build(single(loaded, Options(hold[0] if hold else None, reps), profile), out, cache)
+        _build(single(loaded, Options(hold[0] if hold else None, reps, chimes), profile), out, cache)
 
 
 @app.command("progression")
@@ -171,15 +178,17 @@ def progression_command(
     step: Annotated[float, typer.Option(min=0.1, max=MAX_HOLD, help="Seconds added each session.")] = 5,
     reps: RepsOpt = None,
     voice: VoiceOpt = None,
+    chimes: ChimesOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
 ) -> None:
     """Sessions whose hold steps up from --from to --to (beginners: 10 s up to 30 s), and their playlist."""
+    from .compiler import Options
     from .pipeline import progression
     from .routine import load
 
     loaded = load(routine)
-    specs = progression(loaded, start, stop, step, reps, _voice(voice))
+    specs = progression(loaded, start, stop, step, Options(reps=reps, chimes=chimes), _voice(voice))
     _build(specs, out, cache, album=specs[0].album)
 
 
@@ -187,6 +196,7 @@ def progression_command(
 def batch_command(
     manifest: Annotated[str, typer.Argument(help="A manifest file (.yaml) or the name of a bundled manifest.")],
     voice: VoiceOpt = None,
+    chimes: ChimesOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
 ) -> None:
@@ -195,7 +205,7 @@ def batch_command(
     from .pipeline import from_manifest
 
     loaded = manifests.load(manifest)
-    _build(from_manifest(loaded, voice, default_voice()), out, cache, album=loaded.title)
+    _build(from_manifest(loaded, voice, default_voice(), chimes), out, cache, album=loaded.title)
 
 
 @app.command("plan")
@@ -204,11 +214,12 @@ def plan_command(
     hold: HoldOpt = None,
     reps: RepsOpt = None,
     voice: VoiceOpt = None,
+    chimes: ChimesOpt = None,
     cache: CacheOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Print every cue with its start and end: the exact timeline that build renders (into any folder)."""
-    from .compiler import Options
+    from .compiler import MEANINGS, Options
     from .pipeline import make_plan
     from .routine import load
     from .speech import Voice
@@ -218,7 +229,9 @@ def plan_command(
     with _progress() as progress:
         task = progress.add_task("Speaking", total=None)
         speaker = Voice(profile, clips)
-        plan = make_plan(loaded, Options(hold, reps), speaker, lambda d, t: progress.update(task, completed=d, total=t))
+        plan = make_plan(
+            loaded, Options(hold, reps, chimes), speaker, lambda d, t: progress.update(task, completed=d, total=t)
+        )
     _report_repairs(clips)
     timeline = plan.timeline
     cues = [
@@ -227,6 +240,7 @@ def plan_command(
             "end": timeline.seconds(p.end),
             "kind": str(p.cue.kind),
             "text": p.cue.text,
+            "tone": p.cue.tone.name if p.cue.tone else None,
             "exercise": p.cue.exercise,
             "side": p.cue.side,
             "rep": p.cue.rep,
@@ -235,12 +249,19 @@ def plan_command(
     ]
     duration = timeline.seconds(timeline.length)
     if as_json:
-        doc = {"title": plan.routine.title, "duration": duration, "warnings": list(timeline.warnings), "cues": cues}
+        doc = {
+            "title": plan.routine.title,
+            "duration": duration,
+            "warnings": list(timeline.warnings),
+            "kinds": {str(kind): meaning for kind, meaning in MEANINGS.items()},
+            "cues": cues,
+        }
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
     typer.echo(f"{plan.routine.title}: {_clock(duration)} ({duration:.3f} s), {len(cues)} cues, voice {plan.voice}")
     for cue in cues:
-        typer.echo(f"{_clock(cue['start']):>10} {_clock(cue['end']):>10}  {cue['kind']:<12}  {cue['text']}")
+        text = cue["text"] or f"({cue['tone']})"
+        typer.echo(f"{_clock(cue['start']):>10} {_clock(cue['end']):>10}  {cue['kind']:<12}  {text}")
     for warning in timeline.warnings:
         typer.echo(f"warning: {warning}")
 

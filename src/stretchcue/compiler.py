@@ -1,8 +1,8 @@
-"""Routine + options -> Script: what is said, in what order, and the silences between. Pure code.
+"""Routine + options -> Script: what sounds, in what order, and the silences between. Pure code.
 
-Every sentence comes from the phrasebook (phrases.py); this module decides which, and when.
-Repeated cues rotate through a few wordings (chosen by position, so a track rebuilds
-identically) so twenty holds do not sound the same.
+Every sentence comes from the phrasebook (phrases.py), every tone from tones.py; this module
+decides which, and when. Repeated cues rotate through a few wordings (chosen by position, so a
+track rebuilds identically) so twenty holds do not sound the same.
 """
 
 from __future__ import annotations
@@ -11,16 +11,21 @@ import math
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from . import phrases
-from .routine import Exercise, Routine, Sides, Variation
+from . import phrases, tones
+from .routine import Breathing, Exercise, Position, Routine, Sides, Variation
+from .tones import Tone
 
 
 class Kind(StrEnum):
     INTRO = "intro"
     EXERCISE = "exercise"
     INSTRUCTION = "instruction"
+    REMINDER = "reminder"
     INTENSITY = "intensity"
     HOLD = "hold"
+    CHIME = "chime"
+    BREATH = "breath"
+    HALFWAY = "halfway"
     COUNTDOWN = "countdown"
     RELEASE = "release"
     REST = "rest"
@@ -29,32 +34,62 @@ class Kind(StrEnum):
     OUTRO = "outro"
 
 
+# What each kind of cue is, for people reading a plan (plan --json prints it).
+MEANINGS = {
+    Kind.INTRO: "welcome, the session's length, how the reps go, and the safety advice",
+    Kind.EXERCISE: "the exercise's name and its place in the routine",
+    Kind.INSTRUCTION: "how to get into the stretch, the first time (and which side to start on)",
+    Kind.REMINDER: "a few words recalling the stretch, before later reps and the second side",
+    Kind.INTENSITY: "how far to go this rep: gently first, then a little deeper",
+    Kind.HOLD: "the word that starts the hold; the hold itself runs from its end to the release",
+    Kind.CHIME: "a soft tone, no words (empty text): one as a hold starts, one as it ends",
+    Kind.BREATH: "a soft tone paced for breathing inside a hold: rising to breathe in, falling to breathe out",
+    Kind.HALFWAY: "a spoken cue starting exactly at the middle of a hold of 20 s or more",
+    Kind.COUNTDOWN: "a number spoken in the last seconds of a hold; number k starts exactly k s before its end",
+    Kind.RELEASE: "the end of the hold: ease out of the stretch",
+    Kind.REST: "a rest between reps, or between the ways of doing an exercise",
+    Kind.SWITCH_SIDES: "move to the other side",
+    Kind.NEXT: "the next exercise's name, and how to move there when the position changes",
+    Kind.OUTRO: "the end of the session",
+}
+
+
 @dataclass(frozen=True)
 class Cue:
     kind: Kind
-    text: str
+    text: str  # what is spoken; empty when the cue is a tone
     exercise: str | None = None
     side: str | None = None
     rep: int | None = None
+    tone: Tone | None = None  # a generated sound instead of speech
 
 
 @dataclass(frozen=True)
-class Speak:
-    """Say `cue`, then stay silent for `pause` seconds."""
+class Play:
+    """Play `cue` (speak its text, or sound its tone), then stay silent for `pause` seconds."""
 
     cue: Cue
     pause: float
 
 
 @dataclass(frozen=True)
+class Event:
+    """A cue inside a hold, starting `at` seconds after the hold starts, or before it ends (`from_end`)."""
+
+    cue: Cue
+    at: float
+    from_end: bool = False
+
+
+@dataclass(frozen=True)
 class Hold:
-    """Exactly `seconds` of silence, except `countdown[i]`, which starts len(countdown) - i seconds before the end."""
+    """Exactly `seconds` of silence but for its events, in order of start; none outlasts the hold."""
 
     seconds: float
-    countdown: tuple[Cue, ...]
+    events: tuple[Event, ...] = ()
 
 
-Step = Speak | Hold
+Step = Play | Hold
 
 
 @dataclass(frozen=True)
@@ -63,17 +98,24 @@ class Options:
 
     hold: float | None = None
     reps: int | None = None
+    chimes: bool | None = None
 
 
 # Silences, in seconds: room to breathe between sentences and to move between positions.
 BETWEEN_SENTENCES = 0.6
 AFTER_NAME = 0.8
-GET_IN_POSITION = 4.0  # after the instructions, before the first rep
+GET_IN_POSITION = 4.0  # after the instructions, before the first rep, when the position stays the same
+# A change of position takes longer: about 4 s for each stage of getting down or up (standing,
+# kneeling or sitting, lying) for someone stiff with eyes closed, and 4 s to turn over on the floor.
+MOVE_STAGE = 4.0
 SETTLE = 2.0  # after "ease into it", before "hold"
 SIDE_CHANGE = 3.0  # the least time given to move to the other side
 BEFORE_NEXT = 3.0  # after "next up", to come out of one position and into the next
 TAIL = 1.5  # silence at the very end, so players do not clip the last word
 
+AFTER_CHIME = 0.3  # between the end-of-hold chime and "release"
+HALFWAY_FROM = 20.0  # holds at least this long get a halfway cue...
+HALFWAY_ROOM = 3.0  # ...if it has this long before the countdown starts
 GOAL_HOLD = 30  # seconds: beginners start at 5-10 and work up to this
 
 SIDE_NAMES = phrases.SIDES
@@ -89,26 +131,38 @@ def effective(exercise: Exercise, options: Options) -> Exercise:
     return replace(exercise, **changes)
 
 
-def countdown_numbers(hold: float, countdown: int) -> range:
-    """Numbers spoken at the end of a hold: at most `countdown`, and each must start inside it."""
-    return range(min(countdown, math.ceil(hold) - 1), 0, -1)
+def countdown_numbers(hold: float, countdown: int, after: float = 0.0) -> range:
+    """Numbers spoken at the end of a hold: at most `countdown`, each starting after `after` seconds
+    into it (the start chime), and inside it."""
+    return range(min(countdown, math.ceil(hold - after) - 1), 0, -1)
+
+
+def move_seconds(before: Position | None, after: Position | None) -> float:
+    """Time to get into `after` from `before` (None: not known, so no more than staying put)."""
+    if before is None or after is None or before == after:
+        return GET_IN_POSITION
+    stages = abs(before.stage - after.stage)
+    turning = before.stage == after.stage  # e.g. from the back onto the stomach
+    return GET_IN_POSITION + MOVE_STAGE * (stages + turning)
 
 
 def compile_routine(routine: Routine, options: Options = Options(), minutes: int | None = None) -> tuple[Step, ...]:
     """The whole session as steps. `minutes` is the length the intro announces (layout knows it)."""
     exercises = [effective(e, options) for e in routine.exercises]
-    return tuple(_Writer(routine, exercises).session(minutes))
+    chimes = routine.chimes if options.chimes is None else options.chimes
+    return tuple(_Writer(routine, exercises, chimes).session(minutes))
 
 
 class _Writer:
-    def __init__(self, routine: Routine, exercises: list[Exercise]) -> None:
+    def __init__(self, routine: Routine, exercises: list[Exercise], chimes: bool) -> None:
         self.routine = routine
         self.exercises = exercises
+        self.chimes = chimes
         self.steps: list[Step] = []
         self.said: dict[tuple[str, ...], int] = {}
 
     def say(self, cue: Cue, pause: float = BETWEEN_SENTENCES) -> None:
-        self.steps.append(Speak(cue, pause))
+        self.steps.append(Play(cue, pause))
 
     def vary(self, words: tuple[str, ...]) -> str:
         """The next wording of a repeated cue, in turn."""
@@ -123,18 +177,25 @@ class _Writer:
             self.say(Cue(Kind.INTRO, phrases.length(minutes)))
         reps = {e.reps for e in self.exercises}
         self.say(Cue(Kind.INTRO, phrases.how_often(reps.pop() if len(reps) == 1 else None)))
+        if self.chimes:
+            self.say(Cue(Kind.INTRO, phrases.CHIMES))
+        if any(e.breathing for e in self.exercises):
+            self.say(Cue(Kind.INTRO, phrases.BREATHING))
         self.say(Cue(Kind.INTRO, phrases.SAFETY), AFTER_NAME)
         total = len(self.exercises)
+        position: Position | None = None  # where the listener is: not known at the start
         for number, exercise in enumerate(self.exercises, start=1):
-            self.exercise(number, total, exercise)
+            self.exercise(number, total, exercise, move_seconds(position, exercise.position))
+            position = exercise.position or position
             if number < total:
-                following = self.exercises[number].name
-                self.say(Cue(Kind.NEXT, phrases.next_up(following), exercise.name), BEFORE_NEXT)
+                following = self.exercises[number]
+                change = following.position if following.position not in (None, position) else None
+                self.say(Cue(Kind.NEXT, phrases.next_up(following.name, change), exercise.name), BEFORE_NEXT)
         short = max(e.hold for e in self.exercises) < GOAL_HOLD
         self.say(Cue(Kind.OUTRO, phrases.outro(GOAL_HOLD if short else None)), TAIL)
         return self.steps
 
-    def exercise(self, number: int, total: int, exercise: Exercise) -> None:
+    def exercise(self, number: int, total: int, exercise: Exercise, move: float) -> None:
         name = exercise.name
         self.say(Cue(Kind.EXERCISE, phrases.announce(name, number, total), name), AFTER_NAME)
         ways = exercise.variations or (Variation(name="", instructions=""),)
@@ -149,25 +210,22 @@ class _Writer:
                 text.extend(exercise.tips)
             self.say(
                 Cue(Kind.INSTRUCTION, " ".join(text), name),
-                GET_IN_POSITION if exercise.sides is Sides.NONE else BETWEEN_SENTENCES,
+                (move if index == 0 else GET_IN_POSITION) if exercise.sides is Sides.NONE else BETWEEN_SENTENCES,
             )
-            self.holds(exercise)
+            self.holds(exercise, move if index == 0 else GET_IN_POSITION)
             if index + 1 < len(ways):
                 self.say(Cue(Kind.REST, self.vary(phrases.REST), name), max(exercise.rest, SIDE_CHANGE))
 
-    def holds(self, exercise: Exercise) -> None:
+    def holds(self, exercise: Exercise, move: float) -> None:
         name = exercise.name
         if exercise.sides is Sides.NONE:
             order = [(None, rep) for rep in range(1, exercise.reps + 1)]
         elif exercise.sides is Sides.EACH:
             order = [(side, rep) for side in SIDE_NAMES for rep in range(1, exercise.reps + 1)]
-            self.say(Cue(Kind.INSTRUCTION, phrases.START_RIGHT, name, "right"), GET_IN_POSITION)
+            self.say(Cue(Kind.INSTRUCTION, phrases.START_RIGHT, name, "right"), move)
         else:
             order = [(side, rep) for rep in range(1, exercise.reps + 1) for side in SIDE_NAMES]
-            self.say(
-                Cue(Kind.INSTRUCTION, phrases.START_ALTERNATING, name, "right"),
-                GET_IN_POSITION,
-            )
+            self.say(Cue(Kind.INSTRUCTION, phrases.START_ALTERNATING, name, "right"), move)
 
         for index, (side, rep) in enumerate(order):
             if index > 0:
@@ -177,6 +235,7 @@ class _Writer:
                     self.say(Cue(Kind.SWITCH_SIDES, text, name, side, rep), max(exercise.rest, SIDE_CHANGE))
                 else:
                     self.say(Cue(Kind.REST, self.vary(phrases.REST), name, side, rep - 1), exercise.rest)
+                self.say(Cue(Kind.REMINDER, exercise.reminder or phrases.again(name), name, side, rep))
             self.rep(exercise, side, rep)
 
     def rep(self, exercise: Exercise, side: str | None, rep: int) -> None:
@@ -189,7 +248,41 @@ class _Writer:
             intensity = self.vary(phrases.DEEPER)
         self.say(Cue(Kind.INTENSITY, intensity, name, side, rep), SETTLE)
         self.say(Cue(Kind.HOLD, self.vary(phrases.HOLD), name, side, rep), 0.0)
-        numbers = countdown_numbers(exercise.hold, self.routine.countdown)
-        countdown = tuple(Cue(Kind.COUNTDOWN, phrases.count(k), name, side, rep) for k in numbers)
-        self.steps.append(Hold(exercise.hold, countdown))
+        self.steps.append(Hold(exercise.hold, tuple(self.hold_events(exercise, side, rep))))
+        if self.chimes:
+            self.say(Cue(Kind.CHIME, "", name, side, rep, tones.CHIME_END), AFTER_CHIME)
         self.say(Cue(Kind.RELEASE, self.vary(phrases.RELEASE), name, side, rep), BETWEEN_SENTENCES)
+
+    def hold_events(self, exercise: Exercise, side: str | None, rep: int) -> list[Event]:
+        """What sounds inside a hold, in order: the start chime, breath tones, the halfway cue, the countdown."""
+        name, seconds = exercise.name, exercise.hold
+        events: list[Event] = []
+        free = 0.0  # the start of the hold's time not yet given to a cue
+        if self.chimes:
+            events.append(Event(Cue(Kind.CHIME, "", name, side, rep, tones.CHIME_START), 0.0))
+            free = tones.CHIME_START.seconds
+        numbers = countdown_numbers(seconds, self.routine.countdown, free)
+        counting_from = seconds - len(numbers)  # where the countdown starts
+        halfway = seconds / 2
+        if not (exercise.halfway and seconds >= HALFWAY_FROM and halfway + HALFWAY_ROOM <= counting_from):
+            halfway = counting_from  # no halfway cue: the breaths may run up to the countdown
+        if exercise.breathing:
+            events.extend(self.breaths(exercise.breathing, free, halfway, name, side, rep))
+        if halfway < counting_from:
+            events.append(Event(Cue(Kind.HALFWAY, self.vary(phrases.HALFWAY), name, side, rep), halfway))
+            if exercise.breathing:
+                start = halfway + HALFWAY_ROOM
+                events.extend(self.breaths(exercise.breathing, start, counting_from, name, side, rep))
+        events.extend(Event(Cue(Kind.COUNTDOWN, phrases.count(k), name, side, rep), k, from_end=True) for k in numbers)
+        return events
+
+    @staticmethod
+    def breaths(pace: Breathing, start: float, stop: float, *where: object) -> list[Event]:
+        """Whole breaths (a rising tone in, a falling tone out) from `start`, as many as end by `stop`."""
+        events: list[Event] = []
+        inhale, exhale = tones.breath_in(pace.inhale), tones.breath_out(pace.exhale)
+        while start + pace.inhale + pace.exhale <= stop + 1e-9:
+            events.append(Event(Cue(Kind.BREATH, "", *where, tone=inhale), start))  # type: ignore[arg-type]
+            events.append(Event(Cue(Kind.BREATH, "", *where, tone=exhale), start + pace.inhale))  # type: ignore[arg-type]
+            start += pace.inhale + pace.exhale
+        return events

@@ -9,3 +9,5 @@ MAX_REST = 600.0
 MAX_REPS = 20
 MAX_COUNTDOWN = 10
 MAX_EXERCISES = 100
+MIN_BREATH = 1.0  # seconds breathing in, or out
+MAX_BREATH = 15.0

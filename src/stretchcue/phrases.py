@@ -23,6 +23,9 @@ SAFETY = (
     "Stretch only to a gentle tension, never to pain. "
     "If you catch yourself waiting for a hold to end, you are pushing too hard: ease off a little."
 )
+HALFWAY = ("Halfway.", "Halfway there.", "Half done. Keep breathing.")
+CHIMES = "A soft chime marks the start of each hold, and another its end."
+BREATHING = "During the holds, follow the tones with your breath: in as the tone rises, out as it falls."
 START_RIGHT = "Start with your right side."
 START_ALTERNATING = "Start to the right, then switch sides each time."
 SWITCH_TO_LEFT = "Switch sides. Now the left side."
@@ -68,8 +71,26 @@ def how_often(reps: int | None) -> str:
     return f"Each stretch is done {times}: gently the first time, then a little deeper."
 
 
-def next_up(name: str) -> str:
+# How to get to a position, said with "next up" when the position changes.
+MOVE_TO = {
+    "lying": "Settle onto your back.",
+    "face-down": "Roll onto your stomach.",
+    "kneeling": "Come onto your knees.",
+    "seated": "Come up to sitting.",
+    "standing": "Slowly come up to standing.",
+}
+
+
+def next_up(name: str, position: str | None = None) -> str:
+    """`position`: where the next exercise is done, when it differs from this one."""
+    if position:
+        return f"Well done. Next up: {name}. {MOVE_TO[position]} Take your time."
     return f"Well done. Next up: {name}."
+
+
+def again(name: str) -> str:
+    """A later rep's reminder, for an exercise that has none of its own."""
+    return f"{name}, again."
 
 
 def outro(build_up_to: float | None) -> str:

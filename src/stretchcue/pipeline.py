@@ -18,12 +18,14 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import __version__, mp3, playlist
+import numpy as np
+
+from . import __version__, mp3, playlist, tones
 from .cache import ClipCache
-from .compiler import Options, Speak, Step, compile_routine
+from .compiler import Cue, Options, Play, Step, compile_routine
 from .errors import StretchcueError
 from .files import check_folder, folder_lock, safe_name
 from .manifest import Manifest
@@ -59,7 +61,8 @@ def script(routine: Routine, options: Options, voice: VoiceProfile) -> tuple[Ste
             f"{routine.source}: the track would last over {MAX_TRACK_HOURS} hours; use shorter holds or fewer reps"
         )
     for _ in range(2):
-        spoken = sum(voice.estimate(step.cue.text) for step in steps if isinstance(step, Speak))
+        said = [step.cue.text for step in steps if isinstance(step, Play) and step.cue.tone is None]
+        spoken = sum(voice.estimate(text) for text in said)
         steps = compile_routine(routine, options, max(1, round((fixed_seconds(steps) + spoken) / 60)))
     return steps
 
@@ -78,6 +81,17 @@ def placements(routine: Routine, options: Options, voice: Voice, progress: Progr
 
     placing = Layout(script(routine, options, voice.profile), length_of)
     return placing
+
+
+def sounds(voice: Voice) -> Callable[[Cue], np.ndarray]:
+    """What each cue sounds like: its text in the voice, or its tone; as floats in [-1, 1)."""
+
+    def sound(cue: Cue) -> np.ndarray:
+        if cue.tone is not None:
+            return tones.samples(cue.tone, SAMPLE_RATE)
+        return np.frombuffer(voice.clip(cue.text).raw_data, dtype="<i2").astype(np.float32) / 32768
+
+    return sound
 
 
 def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Plan:
@@ -115,17 +129,19 @@ def single(routine: Routine, options: Options, voice: VoiceProfile) -> list[Trac
     return [TrackSpec(routine, options, voice, _hold_title(routine.title, options.hold), routine.title)]
 
 
-def variants(routine: Routine, holds: list[float], reps: int | None, voice: VoiceProfile) -> list[TrackSpec]:
+def variants(routine: Routine, holds: list[float], options: Options, voice: VoiceProfile) -> list[TrackSpec]:
     """One track per hold length, as one album."""
     holds = list(dict.fromkeys(holds))
     return [
-        TrackSpec(routine, Options(hold, reps), voice, _hold_title(routine.title, hold), routine.title, n, len(holds))
+        TrackSpec(
+            routine, replace(options, hold=hold), voice, _hold_title(routine.title, hold), routine.title, n, len(holds)
+        )
         for n, hold in enumerate(holds, start=1)
     ]
 
 
 def progression(
-    routine: Routine, start: float, stop: float, step: float, reps: int | None, voice: VoiceProfile
+    routine: Routine, start: float, stop: float, step: float, options: Options, voice: VoiceProfile
 ) -> list[TrackSpec]:
     """Sessions whose hold steps up from `start` to `stop` (included, even if the last step is short)."""
     if stop < start:
@@ -140,7 +156,7 @@ def progression(
     return [
         TrackSpec(
             routine,
-            Options(hold, reps),
+            replace(options, hold=hold),
             voice,
             f"{routine.title} - session {n} - {hold:g} s holds",
             album,
@@ -151,13 +167,15 @@ def progression(
     ]
 
 
-def from_manifest(manifest: Manifest, voice: str | None, default_voice: str) -> list[TrackSpec]:
-    """The manifest's tracks; a --voice given on the command line wins over the file."""
+def from_manifest(
+    manifest: Manifest, voice: str | None, default_voice: str, chimes: bool | None = None
+) -> list[TrackSpec]:
+    """The manifest's tracks; a --voice or --chimes given on the command line wins over the files."""
     total = len(manifest.entries)
     return [
         TrackSpec(
             entry.routine,
-            Options(entry.hold, entry.reps),
+            Options(entry.hold, entry.reps, chimes),
             VoiceProfile.load(voice) if voice else entry.voice or VoiceProfile.load(default_voice),
             entry.title or _hold_title(entry.routine.title, entry.hold),
             manifest.title,
@@ -350,5 +368,5 @@ def _build_track(
                 raise Stopped(spec.title)
             yield block
 
-    length = write_mp3(until_stopped(render(placing, voice.clip)), SAMPLE_RATE, tags, path)
+    length = write_mp3(until_stopped(render(placing, sounds(voice))), SAMPLE_RATE, tags, path)
     return Track(path, spec.title, length / SAMPLE_RATE, skipped=False, warnings=tuple(placing.warnings))

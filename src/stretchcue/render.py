@@ -18,12 +18,13 @@ from mutagen import MutagenError
 from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX
 
 from . import mp3
-from .audio import AudioSegment, to_pcm
+from .audio import to_pcm
+from .compiler import Cue
 from .errors import StretchcueError
 from .files import replacing
 from .timeline import Placed
 
-FADE_SAMPLES = 110  # 5 ms fade where a countdown clip had to be cut, so the cut does not click
+FADE_SAMPLES = 110  # 5 ms fade where a clip had to be cut, so the cut does not click
 BLOCK = 1 << 16  # samples mixed and handed to the encoder at a time (3 s)
 QUEUED = 32  # blocks the mixer may be ahead of the encoder (4 MB)
 STAMP = "stretchcue"  # the TXXX frame that marks our files and says what they were made from
@@ -54,7 +55,7 @@ class Placements(Protocol):
     def __iter__(self) -> Iterator[Placed]: ...
 
 
-def render(cues: Placements, clip_of: Callable[[str], AudioSegment]) -> Iterator[bytes]:
+def render(cues: Placements, sound_of: Callable[[Cue], np.ndarray]) -> Iterator[bytes]:
     """The track as 16-bit mono PCM, block by block, while its cues are still being placed: they
     come in order of start, so every block that ends before the latest start is final. Each block
     is mixed in float from the sounds that play in it and converted once. Memory stays flat however
@@ -77,14 +78,13 @@ def render(cues: Placements, clip_of: Callable[[str], AudioSegment]) -> Iterator
 
     for placed in cues:
         yield from blocks(placed.start, last=False)
-        playing.append((placed.start, _sound(placed, clip_of(placed.cue.text))))
+        playing.append((placed.start, _cut(placed, sound_of(placed.cue))))
     assert cues.length is not None, "the placements ended without a length"
     yield from blocks(cues.length, last=True)
 
 
-def _sound(placed: Placed, clip: AudioSegment) -> np.ndarray:
-    """The clip as floats in [-1, 1), cut short (with a fade, so it does not click) where the timeline cut it."""
-    samples = np.frombuffer(clip.raw_data, dtype="<i2").astype(np.float32) / 32768
+def _cut(placed: Placed, samples: np.ndarray) -> np.ndarray:
+    """The sound cut short (with a fade, so it does not click) where the timeline cut it."""
     count = placed.end - placed.start
     if count < len(samples):
         samples = samples[:count].copy()

@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
-from .limits import MAX_COUNTDOWN, MAX_EXERCISES, MAX_HOLD, MAX_REPS, MAX_REST
+from .limits import MAX_BREATH, MAX_COUNTDOWN, MAX_EXERCISES, MAX_HOLD, MAX_REPS, MAX_REST, MIN_BREATH
 from .yamlcheck import MAX_TITLE, Reader, parse_yaml, read_named
 
 BUNDLED = resources.files("stretchcue") / "routines"
+E = TypeVar("E", bound=StrEnum)
 
 
 class Sides(StrEnum):
     NONE = "none"  # a symmetric stretch: reps only
     EACH = "each"  # all reps on one side, "switch sides", all reps on the other
     ALTERNATE = "alternate"  # right, left, right, left, ... rep by rep
+
+
+class Position(StrEnum):
+    LYING = "lying"  # on the back
+    FACE_DOWN = "face-down"
+    KNEELING = "kneeling"
+    SEATED = "seated"
+    STANDING = "standing"
+
+    @property
+    def stage(self) -> int:
+        """How far up from the floor: each stage between two positions takes time to move through."""
+        return {"lying": 0, "face-down": 0, "kneeling": 1, "seated": 1, "standing": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Breathing:
+    """Paced breathing inside holds: seconds to breathe in, and out."""
+
+    inhale: float
+    exhale: float
 
 
 @dataclass(frozen=True)
@@ -31,6 +54,9 @@ class Defaults:
     rest: float = 3.0
     countdown: int = 3
     sides: Sides = Sides.NONE
+    halfway: bool = True  # a halfway cue in holds of 20 s or more
+    breathing: Breathing | None = None
+    chimes: bool = False  # a chime as each hold starts and ends
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,10 @@ class Exercise:
     tips: tuple[str, ...] = ()
     feel: str | None = None
     variations: tuple[Variation, ...] = ()
+    position: Position | None = None
+    reminder: str | None = None  # a few words before later reps, instead of the full instructions
+    halfway: bool = True
+    breathing: Breathing | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +90,7 @@ class Routine:
     title: str
     exercises: tuple[Exercise, ...]
     countdown: int = 3
+    chimes: bool = False
     description: str | None = None
     source: str = ""  # where it was read from, for messages and tags
 
@@ -94,24 +125,42 @@ class SettingsReader(Reader):
     def countdown(self, node: Node, field: str) -> int:
         return self.number(node, field, 0, MAX_COUNTDOWN, integer=True, allow_low=True)
 
-    def sides(self, node: Node, field: str) -> Sides:
-        value = self.scalar(node, field, "one of none, each, alternate")
+    def breathing(self, node: Node, field: str) -> Breathing | None:
+        if isinstance(node, ScalarNode) and self.flag(node, field) is False:
+            return None  # `breathing: false` turns it off for one exercise
+        found = self.mapping(node, field, ("in", "out"), ("in", "out"))
+        inhale, exhale = (
+            float(self.number(found[key], f"{field}.{key}", MIN_BREATH, MAX_BREATH, allow_low=True))
+            for key in ("in", "out")
+        )
+        return Breathing(inhale, exhale)
+
+    def choice(self, node: Node, field: str, options: type[E]) -> E:
+        value = self.scalar(node, field, f"one of {', '.join(options)}")
+        if value is False and "none" in options:  # YAML reads a bare `no` as false
+            value = "none"
         try:
-            return Sides(str(value).lower() if value is not False else "none")  # YAML reads a bare `no` as false
+            return options(str(value).lower())
         except ValueError:
-            raise self.fail(node, field, f"expected one of none, each, alternate; got {value!r}") from None
+            raise self.fail(node, field, f"expected one of {', '.join(options)}; got {value!r}") from None
+
+
+ROUTINE_WIDE = ("countdown", "chimes")  # settings of `defaults` that exercises cannot change
 
 
 class _RoutineReader(SettingsReader):
     def settings(self, found: dict[str, Node], field: str, base: Defaults) -> dict[str, Any]:
-        """hold/reps/rest/sides (and countdown, for defaults) present in `found`, checked."""
+        """The settings of `Defaults` present in `found`, checked; the others as in `base`."""
         prefix = f"{field}." if field else ""
         checks: dict[str, Callable[[Node, str], Any]] = {
             "hold": self.hold,
             "reps": self.reps,
             "rest": self.rest,
             "countdown": self.countdown,
-            "sides": self.sides,
+            "sides": lambda node, name: self.choice(node, name, Sides),
+            "halfway": self.flag,
+            "breathing": self.breathing,
+            "chimes": self.flag,
         }
         values = {k: getattr(base, k) for k in checks}
         for key, check in checks.items():
@@ -123,7 +172,7 @@ class _RoutineReader(SettingsReader):
         top = self.mapping(root, "", ("title", "description", "defaults", "exercises"), ("title", "exercises"))
         defaults = Defaults()
         if "defaults" in top:
-            keys = ("hold", "reps", "rest", "countdown", "sides")
+            keys = tuple(f.name for f in dataclasses.fields(Defaults))
             defaults = Defaults(**self.settings(self.mapping(top["defaults"], "defaults", keys), "defaults", defaults))
         items = self.sequence(top["exercises"], "exercises")
         if len(items) > MAX_EXERCISES:
@@ -132,15 +181,18 @@ class _RoutineReader(SettingsReader):
             title=self.text(top["title"], "title", MAX_TITLE),
             description=self.text(top["description"], "description") if "description" in top else None,
             countdown=defaults.countdown,
+            chimes=defaults.chimes,
             exercises=tuple(self.exercise(item, f"exercises[{i}]", defaults) for i, item in enumerate(items)),
             source=self.source,
         )
 
     def exercise(self, node: Node, field: str, defaults: Defaults) -> Exercise:
-        keys = ("name", "instructions", "tips", "feel", "sides", "reps", "hold", "rest", "variations")
-        found = self.mapping(node, field, keys, ("name", "instructions"))
+        own = ("name", "instructions", "tips", "feel", "position", "reminder", "variations")
+        shared = tuple(f.name for f in dataclasses.fields(Defaults) if f.name not in ROUTINE_WIDE)
+        found = self.mapping(node, field, own + shared, ("name", "instructions"))
         settings = self.settings(found, field, defaults)
-        del settings["countdown"]
+        for key in ROUTINE_WIDE:
+            del settings[key]
         variations: tuple[Variation, ...] = ()
         if "variations" in found:
             variations = tuple(
@@ -152,6 +204,8 @@ class _RoutineReader(SettingsReader):
             instructions=self.text(found["instructions"], f"{field}.instructions"),
             tips=self.texts(found["tips"], f"{field}.tips") if "tips" in found else (),
             feel=self.text(found["feel"], f"{field}.feel") if "feel" in found else None,
+            position=self.choice(found["position"], f"{field}.position", Position) if "position" in found else None,
+            reminder=self.text(found["reminder"], f"{field}.reminder") if "reminder" in found else None,
             variations=variations,
             **settings,
         )

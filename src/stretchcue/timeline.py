@@ -1,8 +1,10 @@
 """Lay out: Script + clip lengths -> Timeline of cues at exact sample offsets. Pure code.
 
-The timing contract lives here: a hold lasts from the end of its "hold" cue to the start of
-its "release" cue, exactly; countdown number k starts exactly k seconds before the hold ends.
-A countdown clip too long for its second is cut at the next mark and reported, never shifted.
+The timing contract lives here: a hold lasts exactly its seconds, from the end of its "hold" cue
+to the start of what follows it (the end chime, or "release"); each cue inside it starts exactly
+where its event says (countdown number k exactly k seconds before the hold ends, the halfway cue
+at its middle). A clip too long for its place is cut where the next cue starts and reported,
+never shifted.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from .compiler import Cue, Speak, Step
+from .compiler import Cue, Hold, Play, Step
 
 # Both engines speak at 22,050 Hz, and an MP3 at this rate decodes back sample-exact.
 SAMPLE_RATE = 22_050
@@ -45,13 +47,13 @@ class Timeline:
         return iter(self.cues)
 
 
+def cues_of(step: Step) -> tuple[Cue, ...]:
+    return (step.cue,) if isinstance(step, Play) else tuple(event.cue for event in step.events)
+
+
 def spoken_texts(steps: Iterable[Step]) -> list[str]:
     """Every distinct text the script speaks, in order of first use."""
-    texts: dict[str, None] = {}
-    for step in steps:
-        for cue in (step.cue,) if isinstance(step, Speak) else step.countdown:
-            texts[cue.text] = None
-    return list(texts)
+    return list(dict.fromkeys(cue.text for step in steps for cue in cues_of(step) if cue.tone is None))
 
 
 def to_samples(seconds: float, sample_rate: int = SAMPLE_RATE) -> int:
@@ -59,8 +61,11 @@ def to_samples(seconds: float, sample_rate: int = SAMPLE_RATE) -> int:
 
 
 def fixed_seconds(steps: Iterable[Step]) -> float:
-    """Time the script spends in holds and pauses, known before any clip is spoken."""
-    return sum(step.pause if isinstance(step, Speak) else step.seconds for step in steps)
+    """Time the script spends in holds, pauses and tones between cues, known before any clip is spoken."""
+    return sum(
+        step.seconds if isinstance(step, Hold) else step.pause + (step.cue.tone.seconds if step.cue.tone else 0)
+        for step in steps
+    )
 
 
 class Layout:
@@ -78,30 +83,38 @@ class Layout:
 
     def __len__(self) -> int:
         """How many cues it places."""
-        return sum(1 if isinstance(step, Speak) else len(step.countdown) for step in self.steps)
+        return sum(len(cues_of(step)) for step in self.steps)
+
+    def _length(self, cue: Cue) -> int:
+        return to_samples(cue.tone.seconds, self.sample_rate) if cue.tone else self.length_of(cue.text)
 
     def __iter__(self) -> Iterator[Placed]:
         rate = self.sample_rate
         cursor = 0
         for step in self.steps:
-            if isinstance(step, Speak):
-                end = cursor + self.length_of(step.cue.text)
+            if isinstance(step, Play):
+                end = cursor + self._length(step.cue)
                 yield Placed(step.cue, cursor, end)
                 cursor = end + to_samples(step.pause, rate)
                 continue
             hold_end = cursor + to_samples(step.seconds, rate)
-            for i, cue in enumerate(step.countdown):
-                k = len(step.countdown) - i
-                start = hold_end - k * rate
-                limit = start + rate  # the next number, or for "one" the end of the hold
-                end = start + self.length_of(cue.text)
+            starts = [
+                hold_end - to_samples(e.at, rate) if e.from_end else cursor + to_samples(e.at, rate)
+                for e in step.events
+            ]
+            assert starts == sorted(starts) and all(cursor <= s < hold_end for s in starts), "events out of order"
+            limits = [*starts[1:], hold_end]  # each cue may last until the next starts, the last until the end
+            for event, start, limit in zip(step.events, starts, limits, strict=False):
+                end = start + self._length(event.cue)
                 if end > limit:
-                    self.warnings.append(
-                        f"countdown cue {cue.text!r} ({_where(cue)}) lasts {(end - start) / rate:.2f} s "
-                        f"but has 1 s before the next cue; it is cut short"
-                    )
+                    if event.cue.tone is None:
+                        self.warnings.append(
+                            f"{event.cue.kind} cue {event.cue.text!r} ({_where(event.cue)}) lasts "
+                            f"{(end - start) / rate:.2f} s but has {(limit - start) / rate:.2f} s before the next "
+                            "cue; it is cut short"
+                        )
                     end = limit
-                yield Placed(cue, start, end)
+                yield Placed(event.cue, start, end)
             cursor = hold_end
         self.length = frame_aligned(cursor)
 

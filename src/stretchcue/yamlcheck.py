@@ -220,6 +220,12 @@ class Reader:
             return (self.text(node, field),)
         return tuple(self.text(item, f"{field}[{i}]") for i, item in enumerate(self.sequence(node, field)))
 
+    def flag(self, node: Node, field: str) -> bool:
+        value = self.scalar(node, field, "true or false")
+        if not isinstance(value, bool):
+            raise self.fail(node, field, f"expected true or false, got {value!r}")
+        return value
+
     def number(
         self, node: Node, field: str, low: float, high: float, *, integer: bool = False, allow_low: bool = False
     ) -> Any:
