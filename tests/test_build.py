@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import decode, holds, read_tags, run_cli, samples
+from conftest import cue_level, decode, holds, loudness_and_true_peak, read_tags, run_cli, samples
 
 from stretchcue.phrases import number as spoken_number
 
@@ -102,3 +102,29 @@ def test_the_intro_announces_the_length_within_a_minute(built) -> None:
     said = next(c["text"] for c in plan["cues"] if "This session takes about" in c["text"])
     near = {spoken_number(n) for n in (math.floor(minutes), math.ceil(minutes))}
     assert any(f"about {word} minutes" in said for word in near), (said, minutes)
+
+
+def test_loudness_is_even_and_at_podcast_level(built) -> None:
+    """-16 LUFS +- 1 integrated, true peak <= -1 dBTP; every cue within 3 dB (5th to 95th
+    percentile), and the countdown within 1.5 dB of the instructions."""
+    voice, plan, mp3, pcm = built
+    loudness, peak = loudness_and_true_peak(mp3)
+    assert abs(loudness + 16) <= 1 and peak <= -1, (voice, loudness, peak)
+    levels: dict[str, list[float]] = {}
+    for cue in plan["cues"]:
+        if cue["end"] - cue["start"] >= 0.1:
+            levels.setdefault(cue["kind"], []).append(cue_level(pcm, samples(cue["start"]), samples(cue["end"])))
+    every = np.concatenate(list(levels.values()))
+    spread = np.percentile(every, 95) - np.percentile(every, 5)
+    countdown = np.median(levels["countdown"]) - np.median(levels["instruction"])
+    assert spread <= 3 and abs(countdown) <= 1.5, (voice, spread, countdown)
+
+
+def test_instructions_run_at_a_calm_pace(built) -> None:
+    """130-160 words a minute over the instructions (pauses between sentences included); short
+    cues such as "Start with your right side." may be brisker."""
+    voice, plan, _, _ = built
+    instructions = [c for c in plan["cues"] if c["kind"] == "instruction" and len(c["text"].split()) >= 10]
+    words = sum(len(c["text"].split()) for c in instructions)
+    minutes = sum(c["end"] - c["start"] for c in instructions) / 60
+    assert 130 <= words / minutes <= 160, (voice, words / minutes)
