@@ -76,9 +76,9 @@ def loudness(samples: np.ndarray, rate: int) -> float:
 
 
 def level(samples: np.ndarray, rate: int, target: float = SPEECH_LUFS) -> np.ndarray:
-    """`samples` brought to `target` loudness, their true peak held under PEAK_CEILING_DB by a
-    look-ahead limiter. The limiter takes a little loudness off peaky clips, so the gain is measured
-    again once after it."""
+    """`samples` (mono, or (samples, channels)) brought to `target` loudness, their true peak held
+    under PEAK_CEILING_DB by a look-ahead limiter. The limiter takes a little loudness off peaky
+    clips, so the gain is measured again once after it."""
     from pedalboard import BrickwallLimiter
 
     measured = loudness(samples, rate)
@@ -87,7 +87,9 @@ def level(samples: np.ndarray, rate: int, target: float = SPEECH_LUFS) -> np.nda
     limiter = BrickwallLimiter(ceiling_db=PEAK_CEILING_DB, true_peak=True)
     gain_db = target - measured
     for _ in range(2):
-        leveled = limiter(samples * np.float32(10 ** (gain_db / 20)), rate)
+        gained = samples * np.float32(10 ** (gain_db / 20))
+        # The limiter wants channels first; our stereo is (samples, channels).
+        leveled = limiter(gained.T, rate).T if gained.ndim == 2 else limiter(gained, rate)
         short_by = target - loudness(leveled, rate)
         if abs(short_by) < 0.2:
             break

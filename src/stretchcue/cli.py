@@ -20,13 +20,14 @@ from . import __version__
 from .cache import ENV_VAR
 from .errors import ExitStatus, StretchcueError
 from .files import check_folder, describe
-from .limits import MAX_HOLD, MAX_REPS
+from .limits import MAX_HOLD, MAX_MUSIC_LEVEL, MAX_REPS, MIN_MUSIC_LEVEL, MUSIC_LEVEL
 from .profiles import VoiceProfile, default_voice, profile_names
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
     from .cache import ClipCache
+    from .compiler import Options
     from .pipeline import TrackSpec
 
 app = typer.Typer(
@@ -50,6 +51,18 @@ VoiceOpt = Annotated[
     typer.Option(help="A voice profile (see `voices`); default: piper if installed, else system."),
 ]
 OutOpt = Annotated[Path, typer.Option(help="Folder for the MP3s and playlists.")]
+MusicOpt = Annotated[
+    Path | None,
+    typer.Option(help="Music to lay under the voice (any file ffmpeg reads); default: the routine's `music`."),
+]
+MusicLevelOpt = Annotated[
+    float | None,
+    typer.Option(
+        min=MIN_MUSIC_LEVEL,
+        max=MAX_MUSIC_LEVEL,
+        help=f"The music's loudness in dB against the voice (default {MUSIC_LEVEL:g}).",
+    ),
+]
 ChimesOpt = Annotated[
     bool | None,
     typer.Option(
@@ -79,6 +92,16 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
 ) -> None:
     """Turn a stretching routine into a voice-guided MP3."""
+
+
+def _options(
+    hold: float | None, reps: int | None, chimes: bool | None, music: Path | None, music_level: float | None
+) -> Options:
+    """The command line's overrides."""
+    from .compiler import Options
+    from .routine import MusicChoice
+
+    return Options(hold, reps, chimes, MusicChoice(music) if music else None, music_level)
 
 
 def _voice(name: str | None) -> VoiceProfile:
@@ -155,19 +178,23 @@ def build_command(
     reps: RepsOpt = None,
     voice: VoiceOpt = None,
     chimes: ChimesOpt = None,
+    music: MusicOpt = None,
+    music_level: MusicLevelOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
 ) -> None:
     """Build the routine's MP3; with several --hold, one track per hold length and a playlist."""
-    from .compiler import Options
     from .pipeline import single, variants
     from .routine import load
 
     loaded, profile = load(routine), _voice(voice)
     if hold and len(set(hold)) > 1:
-        _build(variants(loaded, hold, Options(reps=reps, chimes=chimes), profile), out, cache, album=loaded.title)
+        options = _options(None, reps, chimes, music, music_level)
+        _build(variants(loaded, hold, options, profile), out, cache, album=loaded.title)
     else:
-        _build(single(loaded, Options(hold[0] if hold else None, reps, chimes), profile), out, cache)
+        _build(
+            single(loaded, _options(hold[0] if hold else None, reps, chimes, music, music_level), profile), out, cache
+        )
 
 
 @app.command("progression")
@@ -179,16 +206,17 @@ def progression_command(
     reps: RepsOpt = None,
     voice: VoiceOpt = None,
     chimes: ChimesOpt = None,
+    music: MusicOpt = None,
+    music_level: MusicLevelOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
 ) -> None:
     """Sessions whose hold steps up from --from to --to (beginners: 10 s up to 30 s), and their playlist."""
-    from .compiler import Options
     from .pipeline import progression
     from .routine import load
 
     loaded = load(routine)
-    specs = progression(loaded, start, stop, step, Options(reps=reps, chimes=chimes), _voice(voice))
+    specs = progression(loaded, start, stop, step, _options(None, reps, chimes, music, music_level), _voice(voice))
     _build(specs, out, cache, album=specs[0].album)
 
 
@@ -197,6 +225,8 @@ def batch_command(
     manifest: Annotated[str, typer.Argument(help="A manifest file (.yaml) or the name of a bundled manifest.")],
     voice: VoiceOpt = None,
     chimes: ChimesOpt = None,
+    music: MusicOpt = None,
+    music_level: MusicLevelOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
 ) -> None:
@@ -205,7 +235,8 @@ def batch_command(
     from .pipeline import from_manifest
 
     loaded = manifests.load(manifest)
-    _build(from_manifest(loaded, voice, default_voice(), chimes), out, cache, album=loaded.title)
+    overrides = _options(None, None, chimes, music, music_level)
+    _build(from_manifest(loaded, voice, default_voice(), overrides), out, cache, album=loaded.title)
 
 
 @app.command("plan")
@@ -215,23 +246,27 @@ def plan_command(
     reps: RepsOpt = None,
     voice: VoiceOpt = None,
     chimes: ChimesOpt = None,
+    music: MusicOpt = None,
+    music_level: MusicLevelOpt = None,
     cache: CacheOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Print every cue with its start and end: the exact timeline that build renders (into any folder)."""
-    from .compiler import MEANINGS, Options
-    from .pipeline import make_plan
+    from .compiler import MEANINGS
+    from .music import track_format
+    from .pipeline import make_plan, music_of
     from .routine import load
     from .speech import Voice
 
     loaded, profile = load(routine), _voice(voice)
+    options = _options(hold, reps, chimes, music, music_level)
+    under = music_of(loaded, options)
+    fmt = track_format(under)  # a music file ffmpeg cannot read is reported before anything is spoken
     clips = _cache(cache)
     with _progress() as progress:
         task = progress.add_task("Speaking", total=None)
         speaker = Voice(profile, clips)
-        plan = make_plan(
-            loaded, Options(hold, reps, chimes), speaker, lambda d, t: progress.update(task, completed=d, total=t)
-        )
+        plan = make_plan(loaded, options, speaker, lambda d, t: progress.update(task, completed=d, total=t))
     _report_repairs(clips)
     timeline = plan.timeline
     cues = [
@@ -253,12 +288,16 @@ def plan_command(
             "title": plan.routine.title,
             "duration": duration,
             "warnings": list(timeline.warnings),
+            "format": {"sample_rate": fmt.rate, "channels": fmt.channels, "bitrate": fmt.bitrate},
+            "music": {"file": str(under.path), "level": under.level} if under else None,
             "kinds": {str(kind): meaning for kind, meaning in MEANINGS.items()},
             "cues": cues,
         }
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
     typer.echo(f"{plan.routine.title}: {_clock(duration)} ({duration:.3f} s), {len(cues)} cues, voice {plan.voice}")
+    if under:
+        typer.echo(f"music: {under.path} at {under.level:g} dB against the voice; written as {fmt.describe()}")
     for cue in cues:
         text = cue["text"] or f"({cue['tone']})"
         typer.echo(f"{_clock(cue['start']):>10} {_clock(cue['end']):>10}  {cue['kind']:<12}  {text}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from . import phrases, tones
-from .routine import Breathing, Exercise, Position, Routine, Sides, Variation
+from .routine import Breathing, Exercise, MusicChoice, Position, Routine, Sides, Variation
 from .tones import Tone
 
 
@@ -99,6 +99,8 @@ class Options:
     hold: float | None = None
     reps: int | None = None
     chimes: bool | None = None
+    music: MusicChoice | None = None  # rendered under the voice; the script does not change
+    music_level: float | None = None
 
 
 # Silences, in seconds: room to breathe between sentences and to move between positions.

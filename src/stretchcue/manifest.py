@@ -3,9 +3,10 @@
 title: Back series
 voice: piper            # optional, for every track
 hold: 15                # optional, for every track
+music: calm.mp3         # optional, for every track (or {file: calm.mp3, level: -18})
 tracks:
   - routine: lower-back-stretches    # a bundled name, or a path relative to this file
-    title: Lower back                # optional overrides: title, hold, reps, voice
+    title: Lower back                # optional overrides: title, hold, reps, voice, music
     hold: 20
 """
 
@@ -20,7 +21,7 @@ from yaml.nodes import Node
 from . import routine as routines
 from .errors import StretchcueError
 from .profiles import VoiceProfile
-from .routine import Routine, SettingsReader
+from .routine import MusicChoice, Routine, SettingsReader
 from .yamlcheck import MAX_TITLE, bundled_names, parse_yaml, read_named
 
 BUNDLED = resources.files("stretchcue") / "manifests"
@@ -34,6 +35,7 @@ class Entry:
     hold: float | None = None
     reps: int | None = None
     voice: VoiceProfile | None = None
+    music: MusicChoice | None = None  # over the routine's own
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,9 @@ def load(spec: str | Path) -> Manifest:
 
 
 class _ManifestReader(SettingsReader):
-    def __init__(self, source: str, folder: Path | None) -> None:
-        super().__init__(source)
-        self.folder = folder
-
     def manifest(self, root: Node) -> Manifest:
-        top = self.mapping(root, "", ("title", "description", "voice", "hold", "reps", "tracks"), ("title", "tracks"))
+        keys = ("title", "description", "voice", "hold", "reps", "music", "tracks")
+        top = self.mapping(root, "", keys, ("title", "tracks"))
         shared = self.overrides(top, "")
         items = self.sequence(top["tracks"], "tracks")
         if len(items) > MAX_TRACKS:
@@ -65,14 +64,14 @@ class _ManifestReader(SettingsReader):
         entries = []
         for i, item in enumerate(items):
             field = f"tracks[{i}]"
-            found = self.mapping(item, field, ("routine", "title", "hold", "reps", "voice"), ("routine",))
+            found = self.mapping(item, field, ("routine", "title", "hold", "reps", "voice", "music"), ("routine",))
             own = self.overrides(found, field)
             title = self.text(found["title"], f"{field}.title", MAX_TITLE, spoken=False) if "title" in found else None
             entries.append(
                 Entry(
                     routine=self.routine(found["routine"], f"{field}.routine"),
                     title=title,
-                    **{key: own.get(key, shared.get(key)) for key in ("hold", "reps", "voice")},
+                    **{key: own.get(key, shared.get(key)) for key in ("hold", "reps", "voice", "music")},
                 )
             )
         return Manifest(self.text(top["title"], "title", MAX_TITLE, spoken=False), tuple(entries))
@@ -84,6 +83,8 @@ class _ManifestReader(SettingsReader):
             values["hold"] = self.hold(found["hold"], prefix + "hold")
         if "reps" in found:
             values["reps"] = self.reps(found["reps"], prefix + "reps")
+        if "music" in found:
+            values["music"] = self.music(found["music"], prefix + "music")
         if "voice" in found:
             try:
                 values["voice"] = VoiceProfile.load(self.text(found["voice"], prefix + "voice"))

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from .errors import StretchcueError
 
-BITRATE = 64  # kbit/s: mono speech at 22,050 Hz
+BITRATE = 64  # kbit/s: mono speech at 22,050 Hz (music chooses its own: music.py)
 QUALITY = 3  # LAME's -q: its default (0 best and slowest ... 9 fastest)
 ENCODER_DELAY = 576  # samples LAME puts before the audio (decoders add their own 529 on top)
 _BITRATE_INDEX = {1: (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)}
@@ -33,17 +33,17 @@ def check_encoder() -> None:
         raise StretchcueError("MP3 encoding needs LAME: pip install lameenc") from None
 
 
-def encode(pcm: Iterable[bytes], sample_rate: int, channels: int, file: BinaryIO) -> int:
-    """Encode 16-bit PCM blocks into `file` (from where it is: empty) as CBR MP3 with an Info tag.
-    Returns the number of samples (per channel) encoded."""
+def encode(pcm: Iterable[bytes], sample_rate: int, channels: int, file: BinaryIO, bitrate: int = BITRATE) -> int:
+    """Encode 16-bit PCM blocks (interleaved when stereo) into `file` (from where it is: empty) as
+    CBR MP3 with an Info tag. Returns the number of samples (per channel) encoded."""
     import lameenc  # imported here: only builds encode
 
     encoder = lameenc.Encoder()
-    encoder.set_bit_rate(BITRATE)
+    encoder.set_bit_rate(bitrate)
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_channels(channels)
     encoder.set_quality(QUALITY)
-    size = _frame_size(sample_rate)
+    size = _frame_size(sample_rate, bitrate)
     file.write(bytes(size))  # the Info frame's place; it is written last, when the counts are known
     samples = 0
     for block in pcm:
@@ -56,16 +56,18 @@ def encode(pcm: Iterable[bytes], sample_rate: int, channels: int, file: BinaryIO
     frames = _count_frames(file, size)
     padding = frames * _samples_per_frame(sample_rate) - ENCODER_DELAY - samples
     file.seek(0)
-    file.write(info_frame(sample_rate, channels, frames, total, padding))
+    file.write(info_frame(sample_rate, channels, frames, total, padding, bitrate))
     return samples
 
 
-def info_frame(sample_rate: int, channels: int, frames: int, total_bytes: int, padding: int) -> bytes:
+def info_frame(
+    sample_rate: int, channels: int, frames: int, total_bytes: int, padding: int, bitrate: int = BITRATE
+) -> bytes:
     """A silent frame holding the Info tag: frame count, byte count, seek table, encoder delay and padding."""
     version, rate_index = _RATE_INDEX[sample_rate]
-    bitrate_index = _BITRATE_INDEX[version].index(BITRATE) + 1
+    bitrate_index = _BITRATE_INDEX[version].index(bitrate) + 1
     mpeg = 0b11 if version == 1 else 0b10
-    mode = 0b11 if channels == 1 else 0b00  # mono, or stereo
+    mode = 0b11 if channels == 1 else 0b01  # mono, or joint stereo (as LAME encodes stereo)
     header = struct.pack(
         ">I", 0xFFE00000 | mpeg << 19 | 0b01 << 17 | 1 << 16 | bitrate_index << 12 | rate_index << 10 | mode << 6
     )
@@ -82,16 +84,16 @@ def info_frame(sample_rate: int, channels: int, frames: int, total_bytes: int, p
     )
     frame = header + side_info + xing + lame
     frame += struct.pack(">H", _crc16(frame))  # the tag's own CRC, over the frame up to here
-    return frame + bytes(_frame_size(sample_rate) - len(frame))
+    return frame + bytes(_frame_size(sample_rate, bitrate) - len(frame))
 
 
 def _samples_per_frame(sample_rate: int) -> int:
     return 1152 if _RATE_INDEX[sample_rate][0] == 1 else 576
 
 
-def _frame_size(sample_rate: int) -> int:
+def _frame_size(sample_rate: int, bitrate: int) -> int:
     """Bytes in a frame without the padding byte (the Info frame never has one)."""
-    return _samples_per_frame(sample_rate) // 8 * BITRATE * 1000 // sample_rate
+    return _samples_per_frame(sample_rate) // 8 * bitrate * 1000 // sample_rate
 
 
 def _count_frames(file: BinaryIO, start: int) -> int:

@@ -29,9 +29,10 @@ from .compiler import Cue, Options, Play, Step, compile_routine
 from .errors import StretchcueError
 from .files import check_folder, folder_lock, safe_name
 from .manifest import Manifest
+from .music import SPEECH_ONLY, Music
 from .profiles import VoiceProfile
 from .render import Stamp, Tags, read_stamp, render, write_mp3
-from .routine import Routine
+from .routine import MusicChoice, Routine
 from .speech import Voice
 from .timeline import SAMPLE_RATE, Layout, Timeline, fixed_seconds
 
@@ -83,15 +84,35 @@ def placements(routine: Routine, options: Options, voice: Voice, progress: Progr
     return placing
 
 
-def sounds(voice: Voice) -> Callable[[Cue], np.ndarray]:
-    """What each cue sounds like: its text in the voice, or its tone; as floats in [-1, 1)."""
+def sounds(voice: Voice, rate: int = SAMPLE_RATE) -> Callable[[Cue], np.ndarray]:
+    """What each cue sounds like at `rate` (the timeline's, or twice it): its text in the voice,
+    or its tone; as floats in [-1, 1)."""
+    resampled: dict[str, np.ndarray] = {}
 
     def sound(cue: Cue) -> np.ndarray:
         if cue.tone is not None:
-            return tones.samples(cue.tone, SAMPLE_RATE)
-        return np.frombuffer(voice.clip(cue.text).raw_data, dtype="<i2").astype(np.float32) / 32768
+            return tones.samples(cue.tone, rate)
+        if cue.text not in resampled:
+            speech = np.frombuffer(voice.clip(cue.text).raw_data, dtype="<i2").astype(np.float32) / 32768
+            if rate != SAMPLE_RATE:
+                from scipy.signal import resample_poly
+
+                speech = resample_poly(speech, rate // SAMPLE_RATE, 1).astype(np.float32)
+            resampled[cue.text] = speech
+        return resampled[cue.text]
 
     return sound
+
+
+def music_of(routine: Routine, options: Options) -> MusicChoice | None:
+    """The music under a track: the command line's, else the routine's; at the level asked for;
+    with the file's checksum as it is now."""
+    choice = options.music or routine.music
+    if choice is None:
+        if options.music_level is not None:
+            raise StretchcueError(f"--music-level: {routine.source} has no music; add --music FILE")
+        return None
+    return MusicChoice.of(choice.path, choice.level if options.music_level is None else options.music_level)
 
 
 def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Plan:
@@ -118,7 +139,8 @@ class TrackSpec:
     total: int = 1
 
     def stamp(self) -> str:
-        return hashlib.sha256(repr((__version__, self)).encode()).hexdigest()
+        """Everything the track is made from, the music file's content included."""
+        return hashlib.sha256(repr((__version__, self, music_of(self.routine, self.options))).encode()).hexdigest()
 
 
 def _hold_title(title: str, hold: float | None) -> str:
@@ -167,15 +189,13 @@ def progression(
     ]
 
 
-def from_manifest(
-    manifest: Manifest, voice: str | None, default_voice: str, chimes: bool | None = None
-) -> list[TrackSpec]:
-    """The manifest's tracks; a --voice or --chimes given on the command line wins over the files."""
+def from_manifest(manifest: Manifest, voice: str | None, default_voice: str, overrides: Options) -> list[TrackSpec]:
+    """The manifest's tracks; a --voice, --chimes or --music given on the command line wins over the files."""
     total = len(manifest.entries)
     return [
         TrackSpec(
             entry.routine,
-            Options(entry.hold, entry.reps, chimes),
+            replace(overrides, hold=entry.hold, reps=entry.reps, music=overrides.music or entry.music),
             VoiceProfile.load(voice) if voice else entry.voice or VoiceProfile.load(default_voice),
             entry.title or _hold_title(entry.routine.title, entry.hold),
             manifest.title,
@@ -318,6 +338,8 @@ def _build_all(
     """Each track is spoken, rendered and encoded in one stream, on a thread of its own: one per
     core, so while one track waits for speech another is encoded. Tracks share their voices."""
     voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
+    # Each music file is decoded and leveled once, before anything is written: a bad file stops the run here.
+    musics = {choice: Music(choice) for spec in specs if (choice := music_of(spec.routine, spec.options))}
     results: dict[int, Track] = {}
     pending: dict[int, Future[Track]] = {}
     stop = threading.Event()
@@ -335,7 +357,9 @@ def _build_all(
                 if key not in voices:
                     voices[key] = Voice(spec.voice, cache)
                 progress: Progress = lambda d, t, i=index: say(i, "building", d, t)  # noqa: E731
-                pending[index] = pool.submit(_build_track, spec, voices[key], path, inputs, progress, stop)
+                choice = music_of(spec.routine, spec.options)
+                music = musics[choice] if choice else None
+                pending[index] = pool.submit(_build_track, spec, voices[key], music, path, inputs, progress, stop)
             for index, future in pending.items():
                 results[index] = future.result()
                 say(index, "built", 1, 1)
@@ -348,7 +372,13 @@ def _build_all(
 
 
 def _build_track(
-    spec: TrackSpec, voice: Voice, path: Path, stamp: str, progress: Progress, stop: threading.Event
+    spec: TrackSpec,
+    voice: Voice,
+    music: Music | None,
+    path: Path,
+    stamp: str,
+    progress: Progress,
+    stop: threading.Event,
 ) -> Track:
     placing = placements(spec.routine, spec.options, voice, progress)
     description = spec.routine.description or spec.routine.title
@@ -368,5 +398,7 @@ def _build_track(
                 raise Stopped(spec.title)
             yield block
 
-    length = write_mp3(until_stopped(render(placing, sounds(voice))), SAMPLE_RATE, tags, path)
-    return Track(path, spec.title, length / SAMPLE_RATE, skipped=False, warnings=tuple(placing.warnings))
+    fmt = music.format if music else SPEECH_ONLY
+    pcm = render(placing, sounds(voice, fmt.rate), fmt.rate // SAMPLE_RATE, music)
+    length = write_mp3(until_stopped(pcm), fmt, tags, path)
+    return Track(path, spec.title, length / fmt.rate, skipped=False, warnings=tuple(placing.warnings))

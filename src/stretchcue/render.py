@@ -22,6 +22,7 @@ from .audio import to_pcm
 from .compiler import Cue
 from .errors import StretchcueError
 from .files import replacing
+from .music import BRIDGE, LOOKAHEAD, Format, Music
 from .timeline import Placed
 
 FADE_SAMPLES = 110  # 5 ms fade where a clip had to be cut, so the cut does not click
@@ -55,17 +56,23 @@ class Placements(Protocol):
     def __iter__(self) -> Iterator[Placed]: ...
 
 
-def render(cues: Placements, sound_of: Callable[[Cue], np.ndarray]) -> Iterator[bytes]:
-    """The track as 16-bit mono PCM, block by block, while its cues are still being placed: they
-    come in order of start, so every block that ends before the latest start is final. Each block
-    is mixed in float from the sounds that play in it and converted once. Memory stays flat however
-    long the track is."""
+def render(
+    cues: Placements, sound_of: Callable[[Cue], np.ndarray], scale: int = 1, music: Music | None = None
+) -> Iterator[bytes]:
+    """The track as 16-bit PCM (interleaved when the music is stereo), block by block, while its cues
+    are still being placed: they come in order of start, so every block that ends before the latest
+    start (less the music's lookahead) is final. Each block is mixed in float from the sounds that
+    play in it, and the music under them, and converted once. Memory stays flat however long the
+    track is. `scale`: output samples per timeline sample (2 at 44.1 kHz); `sound_of` gives sounds
+    at the output rate."""
     playing: list[tuple[int, np.ndarray]] = []
+    speech: list[tuple[int, int]] = []  # where the voice speaks, for the music to dip under
+    held = round(LOOKAHEAD * music.format.rate) if music else 0
     done = 0  # samples given out so far
 
-    def blocks(until: int, last: bool) -> Iterator[bytes]:
+    def blocks(until: int, length: int | None) -> Iterator[bytes]:
         nonlocal done, playing
-        while until - done >= BLOCK or (last and done < until):
+        while until - done >= BLOCK or (length is not None and done < until):
             end = min(done + BLOCK, until)
             block = np.zeros(end - done, dtype=np.float32)
             for start, sound in playing:
@@ -73,34 +80,40 @@ def render(cues: Placements, sound_of: Callable[[Cue], np.ndarray]) -> Iterator[
                 if first < stop:
                     block[first - done : stop - done] += sound[first - start : stop - start]
             playing = [(start, sound) for start, sound in playing if start + len(sound) > end]
+            if music:
+                block = block[:, None] + music.bed(done, end, speech, length)  # the voice, centred
+                speech[:] = [(s, e) for s, e in speech if e + round(BRIDGE * music.format.rate) * 2 > end]
             done = end
             yield to_pcm(block)
 
     for placed in cues:
-        yield from blocks(placed.start, last=False)
-        playing.append((placed.start, _cut(placed, sound_of(placed.cue))))
+        start = placed.start * scale
+        yield from blocks(start - held, None)
+        playing.append((start, _cut(placed, sound_of(placed.cue), scale)))
+        if placed.cue.tone is None:
+            speech.append((start, placed.end * scale))
     assert cues.length is not None, "the placements ended without a length"
-    yield from blocks(cues.length, last=True)
+    yield from blocks(cues.length * scale, cues.length * scale)
 
 
-def _cut(placed: Placed, samples: np.ndarray) -> np.ndarray:
+def _cut(placed: Placed, samples: np.ndarray, scale: int) -> np.ndarray:
     """The sound cut short (with a fade, so it does not click) where the timeline cut it."""
-    count = placed.end - placed.start
+    count = (placed.end - placed.start) * scale
     if count < len(samples):
         samples = samples[:count].copy()
-        fade = min(FADE_SAMPLES, count)
+        fade = min(FADE_SAMPLES * scale, count)
         samples[count - fade :] *= np.linspace(1, 0, fade, dtype=np.float32)
     return samples
 
 
-def write_mp3(pcm: Iterable[bytes], sample_rate: int, tags: Tags, path: Path) -> int:
+def write_mp3(pcm: Iterable[bytes], fmt: Format, tags: Tags, path: Path) -> int:
     """Encode PCM blocks as they come and tag the result (its length is what was encoded), in a temp
     file beside `path`, then rename: `path` is whole or absent. Returns the length in samples."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with replacing(path) as file:
-            samples = mp3.encode(ahead(pcm), sample_rate, 1, file)
-            length_ms = round(samples * 1000 / sample_rate)
+            samples = mp3.encode(ahead(pcm), fmt.rate, fmt.channels, file, fmt.bitrate)
+            length_ms = round(samples * 1000 / fmt.rate)
             write_tags(file, dataclasses.replace(tags, length_ms=length_ms, audio=_audio_digest(file, 0)))
     except OSError as err:  # a full disk, a vanished folder: say where and why
         raise StretchcueError(f"cannot write {path}: {err.strerror or err}") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,7 +14,19 @@ from typing import Any, TypeVar
 
 from yaml.nodes import Node, ScalarNode
 
-from .limits import MAX_BREATH, MAX_COUNTDOWN, MAX_EXERCISES, MAX_HOLD, MAX_REPS, MAX_REST, MIN_BREATH
+from .errors import StretchcueError
+from .limits import (
+    MAX_BREATH,
+    MAX_COUNTDOWN,
+    MAX_EXERCISES,
+    MAX_HOLD,
+    MAX_MUSIC_LEVEL,
+    MAX_REPS,
+    MAX_REST,
+    MIN_BREATH,
+    MIN_MUSIC_LEVEL,
+    MUSIC_LEVEL,
+)
 from .yamlcheck import MAX_TITLE, Reader, parse_yaml, read_named
 
 BUNDLED = resources.files("stretchcue") / "routines"
@@ -86,32 +99,75 @@ class Exercise:
 
 
 @dataclass(frozen=True)
+class MusicChoice:
+    """A music file to lay under the voice, and its level in dB against the voice; `digest` (the
+    file's size and SHA-256, taken by `of` when a track is made) makes a changed file a changed track."""
+
+    path: Path
+    level: float = MUSIC_LEVEL
+    digest: str = ""
+
+    @classmethod
+    def of(cls, path: Path, level: float = MUSIC_LEVEL) -> MusicChoice:
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise StretchcueError(f"music: cannot read {path}: {err.strerror or err}") from None
+        return cls(path, level, f"{len(data)} {hashlib.sha256(data).hexdigest()}")
+
+
+@dataclass(frozen=True)
 class Routine:
     title: str
     exercises: tuple[Exercise, ...]
     countdown: int = 3
     chimes: bool = False
+    music: MusicChoice | None = None
     description: str | None = None
     source: str = ""  # where it was read from, for messages and tags
 
 
 def load(spec: str | Path) -> Routine:
     """Load a routine from a file path, or from a bundled routine's name."""
-    return _parse_cached(*read_named(spec, BUNDLED, "routine"))
+    data, source = read_named(spec, BUNDLED, "routine")
+    path = Path(spec)
+    # Files a routine names (its music) are found beside it.
+    return _parse_cached(data, source, path.resolve().parent if path.exists() else None)
 
 
-def parse(data: bytes, source: str) -> Routine:
-    return _RoutineReader(source).routine(parse_yaml(data, source))
+def parse(data: bytes, source: str, folder: Path | None = None) -> Routine:
+    return _RoutineReader(source, folder).routine(parse_yaml(data, source))
 
 
 @functools.lru_cache(maxsize=16)
-def _parse_cached(data: bytes, source: str) -> Routine:
+def _parse_cached(data: bytes, source: str, folder: Path | None) -> Routine:
     """A batch names the same routine again and again; the same bytes parse to the same (frozen) Routine."""
-    return parse(data, source)
+    return parse(data, source, folder)
 
 
 class SettingsReader(Reader):
-    """Checks the settings a routine and a manifest share, within the limits above."""
+    """Checks the settings a routine and a manifest share, within the limits above. Paths in the
+    file are taken from `folder` (the file's own), else from the working folder."""
+
+    def __init__(self, source: str, folder: Path | None = None) -> None:
+        super().__init__(source)
+        self.folder = folder
+
+    def music(self, node: Node, field: str) -> MusicChoice:
+        """`music: FILE` or `music: {file: FILE, level: DB}`."""
+        level, file_node, file_field = MUSIC_LEVEL, node, field
+        if not isinstance(node, ScalarNode):
+            found = self.mapping(node, field, ("file", "level"), ("file",))
+            file_node, file_field = found["file"], f"{field}.file"
+            if "level" in found:
+                level = float(
+                    self.number(found["level"], f"{field}.level", MIN_MUSIC_LEVEL, MAX_MUSIC_LEVEL, allow_low=True)
+                )
+        path = Path(self.text(file_node, file_field, spoken=False)).expanduser()
+        path = path if path.is_absolute() else (self.folder or Path.cwd()) / path
+        if not path.is_file():
+            raise self.fail(file_node, file_field, f"no music file {path}")
+        return MusicChoice(path, level)  # read when a track is made: it may change between builds
 
     def hold(self, node: Node, field: str) -> float:
         return float(self.number(node, field, 0, MAX_HOLD))
@@ -169,7 +225,8 @@ class _RoutineReader(SettingsReader):
         return values
 
     def routine(self, root: Node) -> Routine:
-        top = self.mapping(root, "", ("title", "description", "defaults", "exercises"), ("title", "exercises"))
+        keys = ("title", "description", "defaults", "music", "exercises")
+        top = self.mapping(root, "", keys, ("title", "exercises"))
         defaults = Defaults()
         if "defaults" in top:
             keys = tuple(f.name for f in dataclasses.fields(Defaults))
@@ -182,6 +239,7 @@ class _RoutineReader(SettingsReader):
             description=self.text(top["description"], "description") if "description" in top else None,
             countdown=defaults.countdown,
             chimes=defaults.chimes,
+            music=self.music(top["music"], "music") if "music" in top else None,
             exercises=tuple(self.exercise(item, f"exercises[{i}]", defaults) for i, item in enumerate(items)),
             source=self.source,
         )

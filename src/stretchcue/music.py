@@ -1,0 +1,158 @@
+"""Music under the voice: any file ffmpeg reads, looped with crossfades to the session's length,
+faded in and out, and ducked under every spoken cue.
+
+The music sets the track's format: stereo when it is stereo, 44.1 kHz when it is at least that
+(the timeline's 22,050 Hz doubles exactly), at a bitrate that suits music. It is leveled once,
+relative to the voice; the ducking follows the timeline, which is known ahead of the audio, so the
+music starts to dip before a cue starts rather than after.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .audio import SPEECH_LUFS, ffmpeg_exe, level, loudness
+from .errors import StretchcueError
+from .routine import MusicChoice
+
+DUCK_DB = 15.0  # how far the music dips under speech (at least 12 dB, so words stay clear)
+DUCK_DOWN = 0.4  # seconds the dip takes, ending as a cue starts
+DUCK_UP = 1.0  # seconds the music takes to come back after a cue
+BRIDGE = 2.0  # cues closer than this stay under one dip: the music does not pump between sentences
+CROSSFADE = 3.0  # seconds where the end of one loop blends into the start of the next
+FADE_IN = 3.0
+FADE_OUT = 5.0
+MAX_SECONDS = 300  # of the music file used (looped); keeps memory small for long files
+MIN_SECONDS = 2 * CROSSFADE + 4
+LOOKAHEAD = FADE_OUT + BRIDGE + DUCK_DOWN  # seconds of audio held back until the cues after it are known
+
+
+@dataclass(frozen=True)
+class Format:
+    """What the track is written as."""
+
+    rate: int
+    channels: int
+    bitrate: int  # kbit/s
+
+    def describe(self) -> str:
+        return f"{'stereo' if self.channels == 2 else 'mono'} {self.rate / 1000:g} kHz, {self.bitrate} kbit/s"
+
+
+SPEECH_ONLY = Format(22_050, 1, 64)
+
+
+def choose_format(rate: int, channels: int) -> Format:
+    """Stereo 44.1 kHz at 128 kbit/s for stereo music of CD quality or better (LAME's joint stereo
+    is transparent for most music there); mono music keeps mono, lower rates keep 22,050 Hz."""
+    full = rate >= 44_100
+    stereo = channels >= 2
+    bitrate = {(True, True): 128, (True, False): 96, (False, True): 96, (False, False): 64}[(full, stereo)]
+    return Format(44_100 if full else 22_050, 2 if stereo else 1, bitrate)
+
+
+def track_format(choice: MusicChoice | None) -> Format:
+    """The format a track is written in, with this music under it (None: speech only)."""
+    return choose_format(*_probe(choice.path)) if choice else SPEECH_ONLY
+
+
+class Music:
+    """A music file, decoded, leveled and ready to lay under a track as a bed."""
+
+    def __init__(self, choice: MusicChoice) -> None:
+        self.choice = choice
+        rate, channels = _probe(choice.path)
+        self.format = choose_format(rate, channels)
+        samples = _decode(choice.path, self.format)
+        if len(samples) < MIN_SECONDS * self.format.rate:
+            seconds = len(samples) / self.format.rate
+            raise StretchcueError(f"music: {choice.path} lasts {seconds:.1f} s; at least {MIN_SECONDS:g} s to loop")
+        # The voice measures 3 dB louder as a centred stereo source; the music is set against that.
+        voice = SPEECH_LUFS + (3.01 if self.format.channels == 2 else 0)
+        self.samples = _level_music(samples, self.format.rate, voice + choice.level)
+        self.crossfade = round(CROSSFADE * self.format.rate)
+        self.period = len(self.samples) - self.crossfade  # each loop after the first starts inside a crossfade
+
+    def bed(self, start: int, stop: int, speech: list[tuple[int, int]], length: int | None) -> np.ndarray:
+        """The music from sample `start` to `stop` of the track, looped, faded and ducked under
+        `speech` (intervals in samples, in order). `length`: the track's, once known (for the fade-out)."""
+        t = np.arange(start, stop)
+        loop, offset = np.divmod(t, self.period)
+        out = self.samples[offset].astype(np.float32)
+        blend = (loop > 0) & (offset < self.crossfade)
+        if blend.any():  # equal-power crossfade from the end of the previous pass
+            angle = (np.pi / 2) * offset[blend] / self.crossfade
+            tail = self.samples[offset[blend] + self.period]
+            out[blend] = out[blend] * np.sin(angle)[:, None] + tail * np.cos(angle)[:, None]
+        rate = self.format.rate
+        gain = np.clip(t / (FADE_IN * rate), 0, 1)
+        if length is not None:
+            gain = np.minimum(gain, np.clip((length - t) / (FADE_OUT * rate), 0, 1))
+        gain = gain * 10 ** (-DUCK_DB * _dips(t, speech, rate) / 20)
+        return out * gain[:, None].astype(np.float32)
+
+
+def dip_regions(speech: list[tuple[int, int]], rate: int) -> list[tuple[int, int]]:
+    """Spoken cues joined where the gap between them is shorter than BRIDGE."""
+    regions: list[tuple[int, int]] = []
+    for start, end in speech:
+        if regions and start - regions[-1][1] < BRIDGE * rate:
+            regions[-1] = (regions[-1][0], max(end, regions[-1][1]))
+        else:
+            regions.append((start, end))
+    return regions
+
+
+def _dips(t: np.ndarray, speech: list[tuple[int, int]], rate: int) -> np.ndarray:
+    """How far down the music is at each sample, from 0 (full) to 1 (ducked), with smooth
+    (raised-cosine) ramps: down over DUCK_DOWN before each region, up over DUCK_UP after it."""
+    depth = np.zeros(len(t), dtype=np.float32)
+    down, up = DUCK_DOWN * rate, DUCK_UP * rate
+    for start, end in dip_regions(speech, rate):
+        if end + up <= t[0] or start - down >= t[-1] + 1:
+            continue
+        before = np.clip((t - (start - down)) / down, 0, 1)
+        after = np.clip(((end + up) - t) / up, 0, 1)
+        ramp = np.minimum(before, after)
+        depth = np.maximum(depth, (0.5 - 0.5 * np.cos(np.pi * ramp)).astype(np.float32))
+    return depth
+
+
+def _probe(path: Path) -> tuple[int, int]:
+    """The music's sample rate and channel count, from the WAV header ffmpeg writes for its first moment."""
+    header = _ffmpeg(path, ["-t", "0.1", "-f", "wav", "-acodec", "pcm_s16le"])
+    try:
+        with wave.open(io.BytesIO(header)) as reader:
+            return reader.getframerate(), reader.getnchannels()
+    except (wave.Error, EOFError):
+        raise StretchcueError(f"music: {path} has no sound ffmpeg can read") from None
+
+
+def _decode(path: Path, fmt: Format) -> np.ndarray:
+    """Up to MAX_SECONDS of the music as 16-bit samples, shape (samples, channels)."""
+    args = ["-t", str(MAX_SECONDS), "-f", "s16le", "-ac", str(fmt.channels), "-ar", str(fmt.rate)]
+    pcm = np.frombuffer(_ffmpeg(path, args), dtype="<i2")
+    return pcm.reshape(-1, fmt.channels)
+
+
+def _ffmpeg(path: Path, args: list[str]) -> bytes:
+    command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a:0", "-vn", *args, "pipe:1"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    if result.returncode != 0 or not result.stdout:
+        reason = result.stderr.decode(errors="replace").strip().splitlines()
+        raise StretchcueError(f"music: cannot read {path}: {reason[-1] if reason else 'no sound in it'}")
+    return result.stdout
+
+
+def _level_music(samples: np.ndarray, rate: int, target: float) -> np.ndarray:
+    """The music at `target` loudness, its peaks under the limiter's ceiling, as float32."""
+    floats = samples.astype(np.float32) / 32768
+    if not np.isfinite(loudness(floats, rate)):
+        raise StretchcueError("music: the file is silent")
+    return level(floats, rate, target)

@@ -1,0 +1,141 @@
+"""Music under the voice, measured on the decoded MP3: the format it sets, its loop, its level,
+and how far it dips under every spoken cue."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SMALL_ROUTINE, loudness_and_true_peak, plan_json, read_tags
+
+from stretchcue.audio import ffmpeg_exe
+from stretchcue.music import choose_format
+
+RATE = 44_100
+ROUTINE = SMALL_ROUTINE.replace("hold: 3\n", "hold: 6\n").replace("hold: 2.5\n", "hold: 5\n")
+MUSIC_PITCH = 220.0  # the test music: 220 and 330 Hz; the beep voice is 440 Hz
+
+
+def make_music(path: Path, seconds: float, channels: int = 2, rate: int = RATE) -> Path:
+    """A stand-in for music: two steady tones (one per channel when stereo), encoded as MP3."""
+    sources = ["-f", "lavfi", "-i", f"sine=frequency=220:duration={seconds}"]
+    sources += ["-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}"]
+    mix = "[0][1]amerge=inputs=2" if channels == 2 else "[0][1]amix=inputs=2"
+    command = [ffmpeg_exe(), "-v", "error", "-y", *sources, "-filter_complex", f"{mix},volume=0.3", "-ar", str(rate)]
+    subprocess.run([*command, "-b:a", "160k", str(path)], check=True)
+    return path
+
+
+def decode_native(path: Path) -> np.ndarray:
+    """The MP3 at 44.1 kHz, channels mixed to one."""
+    command = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(RATE), "-"]
+    return np.frombuffer(subprocess.run(command, capture_output=True, check=True).stdout, "<i2") / 32768
+
+
+def band_level(pcm: np.ndarray, pitch: float) -> float:
+    """dBFS of one pitch in a stretch of audio (a windowed FFT's peak near it)."""
+    spectrum = np.abs(np.fft.rfft(pcm * np.hanning(len(pcm)))) / (len(pcm) / 4)
+    k = round(pitch * len(pcm) / RATE)
+    return float(20 * np.log10(spectrum[k - 2 : k + 3].max() + 1e-12))
+
+
+@pytest.fixture(scope="module")
+def with_music(tmp_path_factory: pytest.TempPathFactory):
+    """The small routine built with the beep voice over 20 s of stereo music (so it loops), and its plan."""
+    folder = tmp_path_factory.mktemp("music")
+    routine = folder / "quick.yaml"
+    routine.write_text(ROUTINE, encoding="utf-8")
+    music = make_music(folder / "music.mp3", 20)
+    from stretchcue.cli import main
+
+    out = folder / "out"
+    assert main(["build", str(routine), "--voice", "beep", "--music", str(music), "--out", str(out)]) == 0
+    return folder, routine, music, out / "Quick check.mp3"
+
+
+def test_music_sets_the_format_and_keeps_every_cue_where_the_plan_puts_it(cli, with_music) -> None:
+    _, routine, music, mp3 = with_music
+    plan = plan_json(cli, routine, "--voice", "beep", "--music", music)
+    assert plan["format"] == {"sample_rate": 44100, "channels": 2, "bitrate": 128}
+    assert plan["music"] == {"file": str(music), "level": -14.0}
+    probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", mp3], capture_output=True, text=True).stderr
+    assert "44100 Hz, stereo" in probe and "128 kb/s" in probe, probe
+    pcm = decode_native(mp3)
+    assert len(pcm) == round(plan["duration"] * 22050) * 2  # the timeline doubled, to the sample
+    assert plan["duration"] > 40  # longer than the music: it loops
+    assert read_tags(mp3)["TIT2"] == "Quick check"
+
+
+def test_music_dips_at_least_12_db_under_speech_and_stays_audible_in_holds(cli, with_music) -> None:
+    _, routine, music, mp3 = with_music
+    plan = plan_json(cli, routine, "--voice", "beep", "--music", music)
+    pcm = decode_native(mp3)
+    cues = plan["cues"]
+    under = [band_level(pcm[round(c["start"] * RATE) : round(c["end"] * RATE)], MUSIC_PITCH)
+             for c in cues if c["end"] - c["start"] > 1.5]  # fmt: skip
+    held = []
+    for cue in cues:
+        if cue["kind"] == "hold":  # the hold's first seconds, before any countdown
+            start = round(cue["end"] * RATE) + RATE * 3 // 2
+            held.append(band_level(pcm[start : start + RATE], MUSIC_PITCH))
+    depth = np.median(held) - max(under)
+    assert depth >= 12, (held, under)
+    assert min(held) > -45, held  # audible in every hold, including those after the loop point
+    assert max(held) - min(held) < 3, held  # the loops join without a dip or a bump
+
+
+def test_loudness_and_true_peak_with_music(with_music) -> None:
+    _, _, _, mp3 = with_music
+    loudness, peak = loudness_and_true_peak(mp3)
+    assert abs(loudness + 16) <= 1 and peak <= -1, (loudness, peak)
+
+
+def test_the_format_follows_the_music() -> None:
+    assert (choose_format(48_000, 2).rate, choose_format(48_000, 2).channels) == (44_100, 2)
+    assert choose_format(44_100, 1) == choose_format(44_100, 1).__class__(44_100, 1, 96)
+    assert (choose_format(22_050, 2).rate, choose_format(16_000, 1).bitrate) == (22_050, 64)
+
+
+def test_music_from_the_routine_file_and_a_changed_file_rebuilds(cli, tmp_path: Path) -> None:
+    make_music(tmp_path / "calm.mp3", 12, channels=1, rate=22_050)
+    routine = tmp_path / "r.yaml"
+    routine.write_text(ROUTINE.replace("defaults:", "music: {file: calm.mp3, level: -20}\ndefaults:"), encoding="utf-8")
+    plan = plan_json(cli, routine, "--voice", "beep")
+    assert plan["music"] == {"file": str(tmp_path / "calm.mp3"), "level": -20.0}
+    assert plan["format"] == {"sample_rate": 22050, "channels": 1, "bitrate": 64}
+    out = tmp_path / "out"
+    assert cli("build", routine, "--voice", "beep", "--out", out).out.startswith("built:")
+    assert cli("build", routine, "--voice", "beep", "--out", out).out.startswith("skipped")
+    make_music(tmp_path / "calm.mp3", 13, channels=1, rate=22_050)
+    assert cli("build", routine, "--voice", "beep", "--out", out).out.startswith("built:")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not music at all", "error: music: cannot read {path}"),
+        (None, "error: music: cannot read {path}: No such file or directory"),
+    ],
+)
+def test_music_that_cannot_be_read_is_one_line_and_nothing_is_written(
+    cli, small_routine: Path, tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "song.mp3"
+    if content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "out"
+    run = cli("build", small_routine, "--voice", "beep", "--music", path, "--out", out)
+    assert run.code == 2 and run.err.startswith(message.format(path=path)) and run.err.count("\n") == 1, run.err
+    assert not out.exists()
+
+
+def test_a_routine_naming_a_missing_music_file_is_located(cli, tmp_path: Path) -> None:
+    routine = tmp_path / "r.yaml"
+    routine.write_text(ROUTINE.replace("defaults:", "music: nowhere.mp3\ndefaults:"), encoding="utf-8")
+    run = cli("plan", routine, "--voice", "beep")
+    assert run.code == 2 and run.err == f"error: {routine}:3: music: no music file {tmp_path / 'nowhere.mp3'}\n"
+    plan = json.loads(cli("plan", routine, "--voice", "beep", "--json").out or "null")
+    assert plan is None
