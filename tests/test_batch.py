@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import assert_whole, counting, decode, plan_json, read_tags, samples
+from conftest import assert_whole, counting, decode, plan_json, read_tags, run_cli, samples
 
 from stretchcue.engines import BeepEngine
 from stretchcue.playlist import Item, playlist_text
@@ -159,3 +159,22 @@ def test_files_stretchcue_did_not_write_are_never_touched(cli, small_routine: Pa
     assert run.code == 2 and "was not made by stretchcue" in run.err
     assert mine.read_bytes() == b"my own recording" and note.read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Quick check.mp3", "notes.txt", "quick.yaml"]
+
+
+def test_a_batch_may_mix_the_system_voice_and_piper(tmp_path: Path) -> None:
+    """Both carry an espeak-ng; the system voice's once took over Piper's calls and crashed it."""
+    (tmp_path / "tiny.yaml").write_text(
+        "title: Tiny\ndefaults: {hold: 2, reps: 1, countdown: 1}\n"
+        "exercises:\n  - {name: Reach, instructions: Reach up.}\n",
+        encoding="utf-8",
+    )
+    manifest = tmp_path / "mixed.yaml"
+    manifest.write_text(
+        "title: Mixed\ntracks:\n"
+        "  - {routine: tiny.yaml, title: System, voice: system}\n"
+        "  - {routine: tiny.yaml, title: Piper, voice: piper}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("batch", manifest, "--out", tmp_path / "out")
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert mp3s(tmp_path / "out") == ["01 - System.mp3", "02 - Piper.mp3"]

@@ -113,14 +113,16 @@ class BeepEngine:
 def _load_bundled_espeak() -> None:
     """On Linux, use the espeak-ng that the espeakng-loader package ships, so no system package is needed.
 
-    pyttsx3 opens "libespeak-ng.so.1" by name; loading ours first (globally) makes that name resolve
-    to it, and ESPEAK_DATA_PATH points it at its own voice data.
+    pyttsx3 opens "libespeak-ng.so.1" by name; loading ours first makes that name resolve to it, and
+    ESPEAK_DATA_PATH points it at its own voice data. It is loaded locally, not globally: Piper carries
+    an espeak-ng of its own, and loaded globally ours took over its calls, and crashed it (a batch
+    with the system voice, then Piper).
     """
     try:
         import espeakng_loader
 
         os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
-        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        ctypes.CDLL(espeakng_loader.get_library_path())
     except (ImportError, OSError, RuntimeError) as err:
         raise StretchcueError(
             f"the system voice needs espeak-ng ({err}); install it with: pip install espeakng-loader"
