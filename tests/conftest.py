@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
 import pytest
+from measure import cue_level, loudness_and_true_peak  # noqa: F401  (for the tests)
 from mutagen.id3 import ID3
 
 from stretchcue.audio import ffmpeg_exe
@@ -168,22 +167,3 @@ def holds(plan: dict) -> list[tuple[int, int, list[dict]]]:
                 j += 1
             found.append((samples(cue["end"]), samples(cues[j]["start"]), cues[i + 1 : j]))
     return found
-
-
-def loudness_and_true_peak(path: Path) -> tuple[float, float]:
-    """Integrated loudness (LUFS; a mono file weighed as dual-mono, as players do) and true peak
-    (dBTP) of an MP3, measured by ffmpeg's ebur128 filter."""
-    command = [ffmpeg_exe(), "-nostats", "-i", str(path), "-af", "ebur128=dualmono=true:peak=true", "-f", "null", "-"]
-    report = subprocess.run(command, capture_output=True, text=True, check=True).stderr
-    summary = report[report.rindex("Summary:") :]
-    loudness = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
-    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
-    assert loudness and peak, summary
-    return float(loudness.group(1)), float(peak.group(1))
-
-
-def cue_level(pcm: np.ndarray, start: int, end: int, rate: int = SAMPLE_RATE) -> float:
-    """A cue's active level (LUFS, one channel): BS.1770, gated, over 100 ms blocks, so pauses
-    inside the cue do not count and a one-word cue is measured too."""
-    segment = pcm[start:end].astype(np.float64) / 32768
-    return float(pyloudnorm.Meter(rate, block_size=min(0.1, len(segment) / rate)).integrated_loudness(segment))

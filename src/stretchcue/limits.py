@@ -11,6 +11,6 @@ MAX_COUNTDOWN = 10
 MAX_EXERCISES = 100
 MIN_BREATH = 1.0  # seconds breathing in, or out
 MAX_BREATH = 15.0
-MUSIC_LEVEL = -14.0  # dB: the music's loudness in holds, against the voice's
+MUSIC_LEVEL = -20.0  # dB: the music's loudness in holds, against the voice's (see music.py)
 MIN_MUSIC_LEVEL = -40.0
 MAX_MUSIC_LEVEL = 0.0

@@ -5,6 +5,10 @@ The music sets the track's format: stereo when it is stereo, 44.1 kHz when it is
 (the timeline's 22,050 Hz doubles exactly), at a bitrate that suits music. It is leveled once,
 relative to the voice; the ducking follows the timeline, which is known ahead of the audio, so the
 music starts to dip before a cue starts rather than after.
+
+Its default level (limits.MUSIC_LEVEL, 20 dB under the voice) is clearly audible in a quiet hold,
+and stays under the loudness gate of BS.1770 (10 LU under the track's mean): at 14 dB under, the
+holds' music counted with some voices and not others, and moved a track's loudness by 2 dB.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from .audio import SPEECH_LUFS, ffmpeg_exe, level, loudness
 from .errors import StretchcueError
 from .routine import MusicChoice
 
-DUCK_DB = 15.0  # how far the music dips under speech (at least 12 dB, so words stay clear)
+DUCK_DB = 18.0  # how far the music dips under speech (at least 12 dB, so words stay clear; measured 15+)
 DUCK_DOWN = 0.4  # seconds the dip takes, ending as a cue starts
 DUCK_UP = 1.0  # seconds the music takes to come back after a cue
 BRIDGE = 2.0  # cues closer than this stay under one dip: the music does not pump between sentences
