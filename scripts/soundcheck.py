@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from measure import cue_level, decode_mono, ducking_depth, loudness_and_true_peak
+from measure import cue_levels, decode_mono, ducking_depth, loudness_and_true_peak
 
 from stretchcue.audio import ffmpeg_exe
 
@@ -63,11 +63,7 @@ def measure(voice: str, music: Path | None) -> str:
     mp3 = next(out.glob("*.mp3"))
     loudness, peak = loudness_and_true_peak(mp3)
     pcm = (decode_mono(mp3, rate) * 32768).astype(np.int16)
-    levels: dict[str, list[float]] = {}
-    for cue in plan["cues"]:
-        if cue["end"] - cue["start"] >= 0.1 and cue["tone"] is None:
-            a, b = round(cue["start"] * rate), round(cue["end"] * rate)
-            levels.setdefault(cue["kind"], []).append(cue_level(pcm, a, b, rate))
+    levels = cue_levels(pcm, rate, plan)
     every = np.concatenate(list(levels.values()))
     spread = np.percentile(every, 95) - np.percentile(every, 5)
     countdown = np.median(levels["countdown"]) - np.median(levels["instruction"])

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from measure import cue_level, loudness_and_true_peak  # noqa: F401  (for the tests)
 from mutagen.id3 import ID3
 
 from stretchcue.audio import ffmpeg_exe

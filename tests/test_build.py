@@ -10,9 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cue_level, decode, holds, loudness_and_true_peak, read_tags, run_cli, samples
+from conftest import decode, holds, read_tags, run_cli, samples
+from measure import cue_levels, loudness_and_true_peak
 
 from stretchcue.phrases import number as spoken_number
+from stretchcue.timeline import SAMPLE_RATE
 
 ENGINES = ["beep", "system", "piper"]
 QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence
@@ -111,10 +113,7 @@ def test_loudness_is_even_and_at_podcast_level(built) -> None:
     voice, plan, mp3, pcm = built
     loudness, peak = loudness_and_true_peak(mp3)
     assert abs(loudness + 16) <= 1 and peak <= -1, (voice, loudness, peak)
-    levels: dict[str, list[float]] = {}
-    for cue in plan["cues"]:
-        if cue["end"] - cue["start"] >= 0.1:
-            levels.setdefault(cue["kind"], []).append(cue_level(pcm, samples(cue["start"]), samples(cue["end"])))
+    levels = cue_levels(pcm, SAMPLE_RATE, plan)
     every = np.concatenate(list(levels.values()))
     spread = np.percentile(every, 95) - np.percentile(every, 5)
     countdown = np.median(levels["countdown"]) - np.median(levels["instruction"])

@@ -25,6 +25,7 @@ SILENCE_DBFS = -50.0  # quieter than this counts as silence when trimming clips
 SPEECH_LUFS = -17.2
 MEASURE_BLOCK = 0.1  # seconds
 PEAK_CEILING_DB = -2.0  # true peak, before encoding; the MP3's own overshoot stays under -1 dBTP
+SAFE_BELOW_CEILING_DB = 3.0  # a sample peak this far under the ceiling cannot make a true peak over it
 
 
 @cache
@@ -79,22 +80,28 @@ def level(samples: np.ndarray, rate: int, target: float = SPEECH_LUFS) -> np.nda
     """`samples` (mono, or (samples, channels)) brought to `target` loudness, their true peak held
     under PEAK_CEILING_DB by a look-ahead limiter. The limiter takes a little loudness off peaky
     clips, so the gain is measured again once after it."""
-    from pedalboard import BrickwallLimiter
-
     measured = loudness(samples, rate)
     if not np.isfinite(measured):  # nothing above the gate: leave it as it is
         return samples
-    limiter = BrickwallLimiter(ceiling_db=PEAK_CEILING_DB, true_peak=True)
     gain_db = target - measured
     for _ in range(2):
         gained = samples * np.float32(10 ** (gain_db / 20))
-        # The limiter wants channels first; our stereo is (samples, channels).
-        leveled = limiter(gained.T, rate).T if gained.ndim == 2 else limiter(gained, rate)
+        if 20 * np.log10(np.abs(gained).max()) < PEAK_CEILING_DB - SAFE_BELOW_CEILING_DB:
+            return gained  # far enough under the ceiling that no limiter is needed: exactly on target
+        leveled = _limit(gained, rate)
         short_by = target - loudness(leveled, rate)
         if abs(short_by) < 0.2:
             break
         gain_db += short_by
     return leveled
+
+
+def _limit(samples: np.ndarray, rate: int) -> np.ndarray:
+    from pedalboard import BrickwallLimiter
+
+    limiter = BrickwallLimiter(ceiling_db=PEAK_CEILING_DB, true_peak=True)
+    # The limiter wants channels first; our stereo is (samples, channels).
+    return limiter(samples.T, rate).T if samples.ndim == 2 else limiter(samples, rate)
 
 
 def to_pcm(block: np.ndarray) -> bytes:

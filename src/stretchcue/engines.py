@@ -19,7 +19,6 @@ import os
 import re
 import sys
 import tempfile
-from array import array
 from contextlib import redirect_stdout
 from importlib import metadata
 from pathlib import Path
@@ -101,12 +100,14 @@ class BeepEngine:
         return cls._samples(text, seconds_per_character) / SAMPLE_RATE  # exact
 
     def synthesize(self, text: str) -> AudioSegment:
+        import numpy as np
+
         from .audio import AudioSegment
         from .timeline import SAMPLE_RATE
 
         step = 2 * math.pi * self.frequency / SAMPLE_RATE
         count = self._samples(text, self.seconds_per_character)
-        samples = array("h", (round(16_000 * math.cos(step * n)) for n in range(count)))
+        samples = np.rint(16_000 * np.cos(step * np.arange(count))).astype("<i2")
         return AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
 
 
