@@ -279,12 +279,12 @@ class _Writer:
         return events
 
     @staticmethod
-    def breaths(pace: Breathing, start: float, stop: float, *where: object) -> list[Event]:
+    def breaths(pace: Breathing, start: float, stop: float, name: str, side: str | None, rep: int) -> list[Event]:
         """Whole breaths (a rising tone in, a falling tone out) from `start`, as many as end by `stop`."""
         events: list[Event] = []
         inhale, exhale = tones.breath_in(pace.inhale), tones.breath_out(pace.exhale)
         while start + pace.inhale + pace.exhale <= stop + 1e-9:
-            events.append(Event(Cue(Kind.BREATH, "", *where, tone=inhale), start))  # type: ignore[arg-type]
-            events.append(Event(Cue(Kind.BREATH, "", *where, tone=exhale), start + pace.inhale))  # type: ignore[arg-type]
+            events.append(Event(Cue(Kind.BREATH, "", name, side, rep, inhale), start))
+            events.append(Event(Cue(Kind.BREATH, "", name, side, rep, exhale), start + pace.inhale))
             start += pace.inhale + pace.exhale
         return events

@@ -101,6 +101,12 @@ class Music:
         gain = gain * 10 ** (-DUCK_DB * _dips(t, speech, rate) / 20)
         return out * gain[:, None].astype(np.float32)
 
+    def still_shaping(self, speech: list[tuple[int, int]], at: int) -> list[tuple[int, int]]:
+        """The spoken intervals that can still shape the music from sample `at` on: a dip lasts
+        DUCK_UP after its cue, and a cue less than BRIDGE later would join it."""
+        reach = round((BRIDGE + DUCK_UP) * self.format.rate)
+        return [(start, end) for start, end in speech if end + reach > at]
+
 
 def dip_regions(speech: list[tuple[int, int]], rate: int) -> list[tuple[int, int]]:
     """Spoken cues joined where the gap between them is shorter than BRIDGE."""

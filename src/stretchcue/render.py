@@ -22,7 +22,7 @@ from .audio import to_pcm
 from .compiler import Cue
 from .errors import StretchcueError
 from .files import replacing
-from .music import BRIDGE, LOOKAHEAD, Format, Music
+from .music import LOOKAHEAD, Format, Music
 from .timeline import Placed
 
 FADE_SAMPLES = 110  # 5 ms fade where a clip had to be cut, so the cut does not click
@@ -82,7 +82,7 @@ def render(
             playing = [(start, sound) for start, sound in playing if start + len(sound) > end]
             if music:
                 block = block[:, None] + music.bed(done, end, speech, length)  # the voice, centred
-                speech[:] = [(s, e) for s, e in speech if e + round(BRIDGE * music.format.rate) * 2 > end]
+                speech[:] = music.still_shaping(speech, end)
             done = end
             yield to_pcm(block)
 
