@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SMALL_ROUTINE, plan_json, read_tags
 from measure import decode_mono, ducking_depth, loudness_and_true_peak
+from mutagen.mp3 import MP3
 
 from stretchcue.audio import ffmpeg_exe
 from stretchcue.music import choose_format
@@ -119,3 +120,27 @@ def test_a_routine_naming_a_missing_music_file_is_located(cli, tmp_path: Path) -
     assert run.code == 2 and run.err == f"error: {routine}:3: music: no music file {tmp_path / 'nowhere.mp3'}\n"
     plan = json.loads(cli("plan", routine, "--voice", "beep", "--json").out or "null")
     assert plan is None
+
+
+def test_manifest_music_per_track_and_the_level_option(cli, tmp_path: Path) -> None:
+    (tmp_path / "quick.yaml").write_text(ROUTINE, encoding="utf-8")
+    make_music(tmp_path / "stereo.mp3", 12)
+    make_music(tmp_path / "mono.mp3", 12, channels=1)
+    (tmp_path / "set.yaml").write_text(
+        "title: Set\nmusic: stereo.mp3\ntracks:\n"
+        "  - {routine: quick.yaml, title: Stereo}\n"
+        "  - {routine: quick.yaml, title: Mono, music: {file: mono.mp3, level: -30}}\n",
+        encoding="utf-8",
+    )
+    run = cli("batch", tmp_path / "set.yaml", "--voice", "beep", "--out", tmp_path / "out")
+    assert run.code == 0, run.err
+    stereo, mono = MP3(tmp_path / "out" / "01 - Stereo.mp3").info, MP3(tmp_path / "out" / "02 - Mono.mp3").info
+    assert (stereo.sample_rate, stereo.channels, stereo.bitrate) == (44_100, 2, 128_000)
+    assert (mono.sample_rate, mono.channels, mono.bitrate) == (44_100, 1, 96_000)
+
+    plan = plan_json(
+        cli, tmp_path / "quick.yaml", "--voice", "beep", "--music", tmp_path / "mono.mp3", "--music-level", "-25"
+    )
+    assert plan["music"]["level"] == -25.0
+    run = cli("plan", tmp_path / "quick.yaml", "--voice", "beep", "--music-level", "-25")
+    assert run.code == 2 and "--music-level" in run.err and "has no music" in run.err
