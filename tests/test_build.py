@@ -94,7 +94,7 @@ def test_plan_has_no_warnings_and_names_every_field(built) -> None:
         "release", "rest", "switch_sides", "next", "outro",
     }  # fmt: skip
     assert kinds < set(plan["kinds"]) and all(plan["kinds"].values())  # chime, breath, halfway: not in this plan
-    fields = {"start", "end", "kind", "text", "tone", "exercise", "side", "rep"}
+    fields = {"start", "end", "kind", "text", "tone", "chapter", "exercise", "side", "rep"}
     assert all(set(c) == fields and c["tone"] is None for c in plan["cues"])
 
 

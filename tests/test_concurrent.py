@@ -48,12 +48,13 @@ def test_two_builds_a_batch_and_a_plan_at_once(small_routine: Path, tmp_path: Pa
         # The two identical builds: one built the track, the other found it whole and skipped it.
         statuses = sorted(out_.split(":")[0] for _, out_, _ in results[:2])
         assert statuses == ["built", "skipped (unchanged)"], results[:2]
-        assert sorted(p.name for p in out.iterdir()) == [
+        assert sorted(p.name for p in out.iterdir() if p.suffix in (".mp3", ".m3u8")) == [
             "01 - Quick check - 2 s holds.mp3",
             "02 - Quick check - 3 s holds.mp3",
             "Pair.m3u8",
             TRACK,
         ]
+        assert {p.suffix for p in out.iterdir()} == {".mp3", ".m3u8", ".vtt", ".lrc"}
         for track in out.glob("*.mp3"):
             stamp = read_stamp(track)
             assert stamp is not None and stamp.whole, track

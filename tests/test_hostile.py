@@ -73,10 +73,13 @@ def test_a_link_at_the_lock_is_refused_not_followed(cli, small_routine: Path, tm
     assert victim.read_text() == "keep me" and names(out) == [".stretchcue.lock"]
 
 
-def test_the_output_folder_holds_only_tracks_and_playlists(cli, small_routine: Path, tmp_path: Path) -> None:
+def test_the_output_folder_holds_only_tracks_their_transcripts_and_playlists(
+    cli, small_routine: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     assert cli("build", small_routine, "--hold", "2", "--hold", "3", "--voice", "beep", "--out", out).code == 0
-    assert names(out) == ["01 - Quick check - 2 s holds.mp3", "02 - Quick check - 3 s holds.mp3", "Quick check.m3u8"]
+    tracks = [f"0{n} - Quick check - {n + 1} s holds.{kind}" for n in (1, 2) for kind in ("lrc", "mp3", "vtt")]
+    assert names(out) == [*tracks, "Quick check.m3u8"]
     assert all(oct(p.stat().st_mode & 0o777) == oct(0o666 & ~current_umask()) for p in out.iterdir())
 
 

@@ -36,7 +36,7 @@ def test_frame_aligned_lengths_decode_exactly(tmp_path: Path, residue: int) -> N
     assert raw <= length < raw + MP3_FRAME
     pcm = tone(length)
     path = tmp_path / "t.mp3"
-    write_mp3([pcm], SPEECH_ONLY, Tags("t", "a", length_ms=round(length * 1000 / SAMPLE_RATE), stamp="x"), path)
+    write_mp3([pcm], SPEECH_ONLY, lambda: Tags("t", "a", length_ms=round(length * 1000 / SAMPLE_RATE), stamp="x"), path)
     decoded = decode(path)
     assert len(decoded) == length
     original = np.frombuffer(pcm, dtype=np.int16).astype(float)
@@ -54,7 +54,7 @@ def test_tags_and_stamp_read_back(tmp_path: Path) -> None:
     tags = Tags(
         "Title, with comma", "Album", track=2, tracks=5, year="2026", comment="c", length_ms=length_ms, stamp="abc"
     )
-    write_mp3([tone(length)], SPEECH_ONLY, tags, path)
+    write_mp3([tone(length)], SPEECH_ONLY, lambda: tags, path)
     read = read_tags(path)
     assert read["TIT2"] == "Title, with comma" and read["TALB"] == "Album" and read["TRCK"] == "2/5"
     assert read["TDRC"] == "2026" and read["COMM::eng"] == "c" and read["TCON"] == "Fitness"
@@ -102,7 +102,7 @@ def test_the_info_tag_is_read_by_ffmpeg_and_mutagen(tmp_path: Path) -> None:
     when it says LAME, and shows the encoder only when the tag's CRC is right."""
     length = 22050 * 7 + 333
     path = tmp_path / "t.mp3"
-    write_mp3([tone(length)], SPEECH_ONLY, Tags("t", "a"), path)
+    write_mp3([tone(length)], SPEECH_ONLY, lambda: Tags("t", "a"), path)
     probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", path], capture_output=True, text=True).stderr
     assert "encoder         : LAME3.100" in probe, probe
     info = MP3(path).info

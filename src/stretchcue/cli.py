@@ -276,6 +276,7 @@ def plan_command(
             "kind": str(p.cue.kind),
             "text": p.cue.text,
             "tone": p.cue.tone.name if p.cue.tone else None,
+            "chapter": p.cue.chapter,
             "exercise": p.cue.exercise,
             "side": p.cue.side,
             "rep": p.cue.rep,
@@ -299,6 +300,8 @@ def plan_command(
     if under:
         typer.echo(f"music: {under.path} at {under.level:g} dB against the voice; written as {fmt.describe()}")
     for cue in cues:
+        if cue["chapter"]:
+            typer.echo(f"{_clock(cue['start']):>10}  chapter: {cue['chapter']}")
         text = cue["text"] or f"({cue['tone']})"
         typer.echo(f"{_clock(cue['start']):>10} {_clock(cue['end']):>10}  {cue['kind']:<12}  {text}")
     for warning in timeline.warnings:

@@ -62,6 +62,7 @@ class Cue:
     side: str | None = None
     rep: int | None = None
     tone: Tone | None = None  # a generated sound instead of speech
+    chapter: str | None = None  # the title of the chapter this cue starts
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ class _Writer:
 
     def session(self, minutes: int | None) -> list[Step]:
         title = self.routine.title
-        self.say(Cue(Kind.INTRO, phrases.welcome(title)))
+        self.say(Cue(Kind.INTRO, phrases.welcome(title), chapter=phrases.CHAPTER_INTRO))
         if minutes:  # a cue of its own: the one sentence to speak again when the length is known
             self.say(Cue(Kind.INTRO, phrases.length(minutes)))
         reps = {e.reps for e in self.exercises}
@@ -194,13 +195,15 @@ class _Writer:
                 change = following.position if following.position not in (None, position) else None
                 self.say(Cue(Kind.NEXT, phrases.next_up(following.name, change), exercise.name), BEFORE_NEXT)
         short = max(e.hold for e in self.exercises) < GOAL_HOLD
-        self.say(Cue(Kind.OUTRO, phrases.outro(GOAL_HOLD if short else None)), TAIL)
+        self.say(Cue(Kind.OUTRO, phrases.outro(GOAL_HOLD if short else None), chapter=phrases.CHAPTER_END), TAIL)
         return self.steps
 
     def exercise(self, number: int, total: int, exercise: Exercise, move: float) -> None:
         name = exercise.name
-        self.say(Cue(Kind.EXERCISE, phrases.announce(name, number, total), name), AFTER_NAME)
         ways = exercise.variations or (Variation(name="", instructions=""),)
+        each = exercise.sides is Sides.EACH  # a chapter per side
+        chapter = phrases.chapter(name, ways[0].name if len(ways) > 1 else "", SIDE_NAMES[0] if each else None)
+        self.say(Cue(Kind.EXERCISE, phrases.announce(name, number, total), name, chapter=chapter), AFTER_NAME)
         for index, way in enumerate(ways):
             text = [exercise.instructions] if index == 0 else []
             if way.name:
@@ -210,15 +213,16 @@ class _Writer:
                 text.append(phrases.feel(feel))
             if index == 0:
                 text.extend(exercise.tips)
+            chapter = None if index == 0 else phrases.chapter(name, way.name, SIDE_NAMES[0] if each else None)
             self.say(
-                Cue(Kind.INSTRUCTION, " ".join(text), name),
+                Cue(Kind.INSTRUCTION, " ".join(text), name, chapter=chapter),
                 (move if index == 0 else GET_IN_POSITION) if exercise.sides is Sides.NONE else BETWEEN_SENTENCES,
             )
-            self.holds(exercise, move if index == 0 else GET_IN_POSITION)
+            self.holds(exercise, move if index == 0 else GET_IN_POSITION, way.name if len(ways) > 1 else "")
             if index + 1 < len(ways):
                 self.say(Cue(Kind.REST, self.vary(phrases.REST), name), max(exercise.rest, SIDE_CHANGE))
 
-    def holds(self, exercise: Exercise, move: float) -> None:
+    def holds(self, exercise: Exercise, move: float, way: str) -> None:
         name = exercise.name
         if exercise.sides is Sides.NONE:
             order = [(None, rep) for rep in range(1, exercise.reps + 1)]
@@ -233,8 +237,12 @@ class _Writer:
             if index > 0:
                 previous_side = order[index - 1][0]
                 if side != previous_side:
-                    text = phrases.SWITCH_TO_LEFT if exercise.sides is Sides.EACH else phrases.to_side(side)
-                    self.say(Cue(Kind.SWITCH_SIDES, text, name, side, rep), max(exercise.rest, SIDE_CHANGE))
+                    each = exercise.sides is Sides.EACH
+                    text = phrases.SWITCH_TO_LEFT if each else phrases.to_side(side)
+                    chapter = phrases.chapter(name, way, side) if each else None
+                    self.say(
+                        Cue(Kind.SWITCH_SIDES, text, name, side, rep, chapter=chapter), max(exercise.rest, SIDE_CHANGE)
+                    )
                 else:
                     self.say(Cue(Kind.REST, self.vary(phrases.REST), name, side, rep - 1), exercise.rest)
                 self.say(Cue(Kind.REMINDER, exercise.reminder or phrases.again(name), name, side, rep))

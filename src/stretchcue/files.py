@@ -111,3 +111,9 @@ def describe(err: OSError) -> str:
     where = err.filename or ""
     cause = err.strerror or str(err)
     return f"{where}: {cause}" if where else cause
+
+
+def write_text(path: Path, text: str) -> None:
+    """A UTF-8 text file, whole or not at all."""
+    with replacing(path) as file:
+        file.write(text.encode("utf-8"))

@@ -29,6 +29,9 @@ BREATHING = "During the holds, follow the tones with your breath: in as the tone
 START_RIGHT = "Start with your right side."
 START_ALTERNATING = "Start to the right, then switch sides each time."
 SWITCH_TO_LEFT = "Switch sides. Now the left side."
+# Chapter titles (shown by players, not spoken).
+CHAPTER_INTRO = "Introduction"
+CHAPTER_END = "Finish"
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
 
 _ONES = (
@@ -86,6 +89,12 @@ def next_up(name: str, position: str | None = None) -> str:
     if position:
         return f"Well done. Next up: {name}. {MOVE_TO[position]} Take your time."
     return f"Well done. Next up: {name}."
+
+
+def chapter(name: str, way: str = "", side: str | None = None) -> str:
+    """A chapter's title: the exercise, the way it is done (when there are several), the side."""
+    title = f"{name}: {way}" if way else name
+    return f"{title} ({side} side)" if side else title
 
 
 def again(name: str) -> str:

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, mp3, playlist, tones
+from . import __version__, mp3, outline, playlist, tones
 from .cache import ClipCache
 from .compiler import Cue, Options, Play, Step, compile_routine
 from .errors import StretchcueError
-from .files import check_folder, folder_lock, safe_name
+from .files import check_folder, folder_lock, safe_name, write_text
 from .manifest import Manifest
 from .music import SPEECH_ONLY, Music
 from .profiles import VoiceProfile
@@ -118,9 +118,9 @@ def music_of(routine: Routine, options: Options) -> MusicChoice | None:
 def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Plan:
     """Compile, speak and lay out the whole track: the timeline `build` renders, to the sample."""
     placing = placements(routine, options, voice, progress)
-    cues = tuple(placing)
-    assert placing.length is not None
-    return Plan(routine, voice.profile.name, Timeline(cues, placing.length, tuple(placing.warnings)))
+    for _ in placing:
+        pass
+    return Plan(routine, voice.profile.name, placing.timeline())
 
 
 # -- which tracks --------------------------------------------------------------------------------
@@ -225,6 +225,13 @@ def base_names(specs: list[TrackSpec]) -> list[str]:
     ]
 
 
+TRANSCRIPTS = (".vtt", ".lrc")  # written beside each track
+
+
+def transcripts(track: Path) -> list[Path]:
+    return [track.with_suffix(suffix) for suffix in TRANSCRIPTS]
+
+
 class _Places:
     """Chooses each output's file name in `out`, taking nothing that belongs to another track.
 
@@ -247,6 +254,10 @@ class _Places:
             if existing is not None and stamp is None:
                 self._foreign(existing)
             if stamp is None or (stamp.title, stamp.album) == (spec.title, spec.album):
+                for transcript in transcripts(self.out / name):  # the files beside it must be ours too
+                    found = self._existing(transcript.name)
+                    if found is not None and not outline.is_ours(_head(found)):
+                        self._foreign(found)
                 return self._take(name, base, ".mp3", spec.title), stamp
         raise AssertionError("unreachable")
 
@@ -286,6 +297,15 @@ class _Places:
 
     def _foreign(self, path: Path) -> None:
         raise StretchcueError(f"{path} exists and was not made by stretchcue; move it away or choose another --out")
+
+
+def _head(path: Path) -> str:
+    """The start of a text file (enough to hold our mark), or "" if it cannot be read as one."""
+    try:
+        with path.open("rb") as file:
+            return file.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def build_tracks(
@@ -348,11 +368,11 @@ def _build_all(
             for index, (spec, (path, existing)) in enumerate(zip(specs, targets, strict=True)):
                 inputs = spec.stamp()
                 if existing is not None and existing.inputs == inputs:
-                    if existing.whole:
+                    if existing.whole and all(p.is_file() for p in transcripts(path)):
                         results[index] = Track(path, spec.title, existing.length_ms / 1000, skipped=True)
                         say(index, "skipped", 1, 1)
                         continue
-                    tell(f"note: {path} is damaged (its audio is not what was written), so it is built again")
+                    tell(f"note: {path} is damaged or lacks its transcripts, so it is built again")
                 key = json.dumps([spec.voice.name, spec.voice.engine, spec.voice.settings], sort_keys=True)
                 if key not in voices:
                     voices[key] = Voice(spec.voice, cache)
@@ -400,5 +420,13 @@ def _build_track(
 
     fmt = music.format if music else SPEECH_ONLY
     pcm = render(placing, sounds(voice, fmt.rate), fmt.rate // SAMPLE_RATE, music)
-    length = write_mp3(until_stopped(pcm), fmt, tags, path)
-    return Track(path, spec.title, length / fmt.rate, skipped=False, warnings=tuple(placing.warnings))
+
+    def outlined() -> Tags:  # once the whole track is placed: its chapters and words
+        timeline = placing.timeline()
+        return replace(tags, chapters=outline.chapters(timeline), lines=outline.lines(timeline))
+
+    length = write_mp3(until_stopped(pcm), fmt, outlined, path)
+    spoken, seconds = outline.lines(placing.timeline()), length / fmt.rate
+    write_text(path.with_suffix(".vtt"), outline.webvtt(spoken, spec.title))
+    write_text(path.with_suffix(".lrc"), outline.lrc(spoken, spec.title, spec.album, seconds))
+    return Track(path, spec.title, seconds, skipped=False, warnings=tuple(placing.warnings))

@@ -15,7 +15,7 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 from mutagen import MutagenError
-from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX
+from mutagen.id3 import CHAP, COMM, CTOC, ID3, SYLT, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX, USLT, CTOCFlags
 
 from . import mp3
 from .audio import to_pcm
@@ -23,6 +23,7 @@ from .compiler import Cue
 from .errors import StretchcueError
 from .files import replacing
 from .music import LOOKAHEAD, Format, Music
+from .outline import Span
 from .timeline import Placed
 
 FADE_SAMPLES = 110  # 5 ms fade where a clip had to be cut, so the cut does not click
@@ -45,6 +46,8 @@ class Tags:
     length_ms: int = 0
     stamp: str = ""  # fingerprint of everything the track was made from; marks the file as ours
     audio: str = ""  # byte count and checksum of the MP3 frames after the tag: a cut file is not skipped
+    chapters: tuple[Span, ...] = ()
+    lines: tuple[Span, ...] = ()  # what is said, when: the lyrics, plain and synchronized
 
 
 class Placements(Protocol):
@@ -106,15 +109,16 @@ def _cut(placed: Placed, samples: np.ndarray, scale: int) -> np.ndarray:
     return samples
 
 
-def write_mp3(pcm: Iterable[bytes], fmt: Format, tags: Tags, path: Path) -> int:
-    """Encode PCM blocks as they come and tag the result (its length is what was encoded), in a temp
-    file beside `path`, then rename: `path` is whole or absent. Returns the length in samples."""
+def write_mp3(pcm: Iterable[bytes], fmt: Format, tags: Callable[[], Tags], path: Path) -> int:
+    """Encode PCM blocks as they come and tag the result (its length is what was encoded; `tags` is
+    asked for once the audio is done, when the chapters are known), in a temp file beside `path`,
+    then rename: `path` is whole or absent. Returns the length in samples."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with replacing(path) as file:
             samples = mp3.encode(ahead(pcm), fmt.rate, fmt.channels, file, fmt.bitrate)
             length_ms = round(samples * 1000 / fmt.rate)
-            write_tags(file, dataclasses.replace(tags, length_ms=length_ms, audio=_audio_digest(file, 0)))
+            write_tags(file, dataclasses.replace(tags(), length_ms=length_ms, audio=_audio_digest(file, 0)))
     except OSError as err:  # a full disk, a vanished folder: say where and why
         raise StretchcueError(f"cannot write {path}: {err.strerror or err}") from None
     return samples
@@ -173,12 +177,57 @@ def write_tags(file: BinaryIO, tags: Tags) -> None:
         id3.add(TXXX(encoding=3, desc=STAMP, text=tags.stamp))
     if tags.audio:
         id3.add(TXXX(encoding=3, desc=AUDIO, text=tags.audio))
+    _add_chapters(id3, tags.chapters)
+    if tags.lines:
+        id3.add(USLT(encoding=3, lang="eng", desc="", text="\n".join(line.text for line in tags.lines)))
+        synced = [(line.text, round(line.start * 1000)) for line in tags.lines]
+        id3.add(SYLT(encoding=3, lang="eng", format=2, type=1, desc="", text=synced))  # format 2: milliseconds
     file.seek(0)
     try:
         id3.save(file, v2_version=3)
     except MutagenError as err:  # mutagen wraps the OSError of a full disk
         cause = err.args[0] if err.args and isinstance(err.args[0], OSError) else OSError(str(err))
         raise cause from None
+    if tags.chapters:
+        _chapters_in_time_order(file)
+
+
+def _add_chapters(id3: ID3, chapters: tuple[Span, ...]) -> None:
+    """ID3 chapters (CHAP, in milliseconds) and their table of contents (CTOC), as podcast apps read them."""
+    if not chapters:
+        return
+    ids = [f"chp{n}" for n in range(len(chapters))]
+    for element, chapter in zip(ids, chapters, strict=True):
+        start, end = round(chapter.start * 1000), round(chapter.end * 1000)
+        title = TIT2(encoding=3, text=chapter.text)
+        id3.add(CHAP(element_id=element, start_time=start, end_time=end, sub_frames=[title]))
+    flags = CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
+    id3.add(CTOC(element_id="toc", flags=flags, child_element_ids=ids, sub_frames=[TIT2(encoding=3, text="Chapters")]))
+
+
+def _chapters_in_time_order(file: BinaryIO) -> None:
+    """mutagen writes frames in order of size (quodlibet/mutagen#506), and ffmpeg (so ffprobe, and
+    players built on it) lists chapters in the order of their frames: put the CHAP frames in time
+    order, in the same tag. The frames stay the same, so the tag keeps its size."""
+    file.seek(0)
+    header = file.read(10)
+    size = sum((header[6 + i] & 0x7F) << (7 * (3 - i)) for i in range(4))  # a syncsafe integer
+    body = file.read(size)
+    frames, at = [], 0
+    while at + 10 <= len(body) and body[at] != 0:  # then the padding
+        end = at + 10 + int.from_bytes(body[at + 4 : at + 8], "big")
+        frames.append(body[at:end])
+        at = end
+
+    def start(frame: bytes) -> int:  # CHAP: its element id, a zero byte, then the start in ms
+        data = frame[10:]
+        after_id = data.index(b"\0") + 1
+        return int.from_bytes(data[after_id : after_id + 4], "big")
+
+    chapters = iter(sorted((f for f in frames if f[:4] == b"CHAP"), key=start))
+    ordered = b"".join(next(chapters) if frame[:4] == b"CHAP" else frame for frame in frames)
+    file.seek(10)
+    file.write(ordered)
 
 
 def _audio_digest(file: BinaryIO, offset: int) -> str:

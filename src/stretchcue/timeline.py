@@ -80,6 +80,12 @@ class Layout:
         self.sample_rate = sample_rate
         self.length: int | None = None
         self.warnings: list[str] = []
+        self.placed: list[Placed] = []  # every cue given so far
+
+    def timeline(self) -> Timeline:
+        """The whole timeline, once every cue has been placed."""
+        assert self.length is not None, "not placed yet"
+        return Timeline(tuple(self.placed), self.length, tuple(self.warnings), self.sample_rate)
 
     def __len__(self) -> int:
         """How many cues it places."""
@@ -89,6 +95,11 @@ class Layout:
         return to_samples(cue.tone.seconds, self.sample_rate) if cue.tone else self.length_of(cue.text)
 
     def __iter__(self) -> Iterator[Placed]:
+        for placed in self._place():
+            self.placed.append(placed)
+            yield placed
+
+    def _place(self) -> Iterator[Placed]:
         rate = self.sample_rate
         cursor = 0
         for step in self.steps:
@@ -122,9 +133,9 @@ class Layout:
 def layout(steps: Iterable[Step], lengths: Mapping[str, int], sample_rate: int = SAMPLE_RATE) -> Timeline:
     """Place every cue at once. `lengths` gives each text's clip length in samples."""
     placing = Layout(steps, lengths.__getitem__, sample_rate)
-    cues = tuple(placing)
-    assert placing.length is not None
-    return Timeline(cues, placing.length, tuple(placing.warnings), sample_rate)
+    for _ in placing:
+        pass
+    return placing.timeline()
 
 
 def frame_aligned(samples: int) -> int:

@@ -1,0 +1,71 @@
+"""What a track says, and where: its chapters and its transcript, taken from the timeline (pure
+code). The MP3's tags (render.write_tags) and the files beside it (WebVTT for players and
+captions, LRC for music players) are written from these, so they all agree with the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .timeline import Timeline
+
+MARK = "stretchcue"  # in our transcript files, so a rerun knows them from anyone else's
+
+
+@dataclass(frozen=True)
+class Span:
+    """A chapter or a spoken line: its text, start and end in seconds."""
+
+    text: str
+    start: float
+    end: float
+
+
+def chapters(timeline: Timeline) -> tuple[Span, ...]:
+    """One per cue that starts a chapter, each lasting until the next (the last until the end)."""
+    starts = [(p.cue.chapter, timeline.seconds(p.start)) for p in timeline if p.cue.chapter]
+    ends = [start for _, start in starts[1:]] + [timeline.seconds(timeline.length)]
+    return tuple(Span(title, start, end) for (title, start), end in zip(starts, ends, strict=True))
+
+
+def lines(timeline: Timeline) -> tuple[Span, ...]:
+    """Every spoken cue (tones have no words), as it sounds."""
+    return tuple(Span(p.cue.text, timeline.seconds(p.start), timeline.seconds(p.end)) for p in timeline if p.cue.text)
+
+
+def webvtt(spoken: tuple[Span, ...], title: str) -> str:
+    """WebVTT captions (https://www.w3.org/TR/webvtt1/)."""
+    cues = [f"{_clock(s.start, '.')} --> {_clock(s.end, '.')}\n{s.text}" for s in spoken]
+    return "\n\n".join([f"WEBVTT - {_one_line(title)}", f"NOTE Made by {MARK}", *cues]) + "\n"
+
+
+def lrc(spoken: tuple[Span, ...], title: str, album: str, length: float) -> str:
+    """Timed lyrics in the LRC format music players show: [mm:ss.xx] per line."""
+    minutes, seconds = divmod(round(length), 60)
+    head = [
+        f"[ti:{_one_line(title)}]",
+        f"[al:{_one_line(album)}]",
+        f"[length:{minutes:02d}:{seconds:02d}]",
+        f"[re:{MARK}]",
+    ]
+    return "\n".join(head + [f"[{_lrc_clock(s.start)}]{s.text}" for s in spoken]) + "\n"
+
+
+def is_ours(text: str) -> bool:
+    return f"NOTE Made by {MARK}" in text or f"[re:{MARK}]" in text
+
+
+def _clock(seconds: float, point: str) -> str:
+    ms = round(seconds * 1000)
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{point}{rest % 1000:03d}"
+
+
+def _lrc_clock(seconds: float) -> str:
+    hundredths = round(seconds * 100)
+    minutes, rest = divmod(hundredths, 6000)
+    return f"{minutes:02d}:{rest // 100:02d}.{rest % 100:02d}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.replace("-->", "->").split())
