@@ -162,6 +162,10 @@ class SystemEngine:
         # pyttsx3 2.99's espeak driver can end its loop before espeak (which synthesizes on its
         # own thread) has delivered all the audio; the file is then written late, or never.
         self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
+        if self.espeak:  # pyttsx3 applies properties only inside its loop, which we do not run for espeak
+            if voice:
+                self.espeak.SetVoiceByName(str(match.id).encode("utf-8"))
+            self.espeak.SetParameter(self.espeak.RATE, rate, 0)
 
     @classmethod
     def estimate(cls, text: str, rate: int = 150, sentence_silence: float = 0.0, **settings: Any) -> float:
@@ -187,6 +191,31 @@ class SystemEngine:
         return joined
 
     def _say(self, text: str) -> AudioSegment:
+        return self._say_with_espeak(text) if self.espeak else self._say_to_file(text)
+
+    def _say_with_espeak(self, text: str) -> AudioSegment:
+        """espeak-ng's samples, taken as it delivers them. pyttsx3's own file writing races with
+        espeak's thread: under load a sentence could come out cut short, or late, or empty."""
+        from .audio import AudioSegment
+        from .timeline import SAMPLE_RATE
+
+        espeak = self.espeak
+        chunks: list[bytes] = []
+
+        def collect(wav: Any, count: int, events: Any) -> int:
+            if count > 0:
+                chunks.append(ctypes.string_at(wav, count * 2))
+            return 0  # go on
+
+        espeak.SetSynthCallback(collect)  # pyttsx3's loop is not used: ours takes every sample
+        espeak.Synth(text.encode("utf-8"), flags=espeak.ENDPAUSE | espeak.CHARS_UTF8)
+        espeak.Synchronize()  # returns once espeak has delivered everything
+        if not chunks:
+            raise StretchcueError(f"the system voice produced no audio for {text!r}")
+        # espeak-ng speaks at 22,050 Hz (the rate pyttsx3's driver also assumes)
+        return AudioSegment(data=b"".join(chunks), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+
+    def _say_to_file(self, text: str) -> AudioSegment:
         # A name the engine writes to; in the speech cache, where killed runs' leftovers are swept.
         fd, name = tempfile.mkstemp(dir=self.scratch, prefix=".speech.", suffix=f"{PART}.wav")
         os.close(fd)
