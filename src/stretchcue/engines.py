@@ -157,15 +157,17 @@ class SystemEngine:
             match = next((v for v in voices if voice.lower() in f"{v.id} {v.name}".lower()), None)
             if match is None:
                 raise StretchcueError(f"no system voice matches {voice!r} (there are {len(voices)} voices)")
-            self.tts.setProperty("voice", match.id)
-        self.tts.setProperty("rate", rate)
-        # pyttsx3 2.99's espeak driver can end its loop before espeak (which synthesizes on its
-        # own thread) has delivered all the audio; the file is then written late, or never.
+        # pyttsx3 applies properties, and writes its files, inside its run loop; with espeak-ng (Linux)
+        # that loop races with espeak's own thread, so espeak is driven directly (_say_with_espeak).
         self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
-        if self.espeak:  # pyttsx3 applies properties only inside its loop, which we do not run for espeak
+        if self.espeak:
             if voice:
                 self.espeak.SetVoiceByName(str(match.id).encode("utf-8"))
             self.espeak.SetParameter(self.espeak.RATE, rate, 0)
+        else:
+            if voice:
+                self.tts.setProperty("voice", match.id)
+            self.tts.setProperty("rate", rate)
 
     @classmethod
     def estimate(cls, text: str, rate: int = 150, sentence_silence: float = 0.0, **settings: Any) -> float:
@@ -183,11 +185,11 @@ class SystemEngine:
             return self._say(text)
         from .audio import AudioSegment, trim
 
-        pause = AudioSegment.silent(round(self.sentence_silence * 1000))
         clips = [trim(self._say(sentence)) for sentence in sentences(text)]
+        pause = AudioSegment.silent(round(self.sentence_silence * 1000), frame_rate=clips[0].frame_rate)
         joined = clips[0]
         for clip in clips[1:]:
-            joined = joined + pause.set_frame_rate(joined.frame_rate) + clip
+            joined = joined + pause + clip
         return joined
 
     def _say(self, text: str) -> AudioSegment:
@@ -224,12 +226,10 @@ class SystemEngine:
             # Once, a cold run got no audio for one sentence (not reproduced in many tries): try twice.
             for _ in range(2):
                 # pyttsx3 2.99 writes only the last of several queued files, so one file per run;
-                # its espeak driver also prints to stdout, which is the CLI's.
+                # its drivers may print to stdout, which is the CLI's.
                 with redirect_stdout(io.StringIO()):
                     self.tts.save_to_file(text, name)
                     self.tts.runAndWait()
-                    if self.espeak:
-                        self.espeak.Synchronize()  # returns once espeak has delivered everything
                 if path.stat().st_size > 44:
                     from .audio import AudioSegment
 
