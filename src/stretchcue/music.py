@@ -70,7 +70,6 @@ class Music:
     """A music file, decoded, leveled and ready to lay under a track as a bed."""
 
     def __init__(self, choice: MusicChoice) -> None:
-        self.choice = choice
         rate, channels = _probe(choice.path)
         self.format = choose_format(rate, channels)
         samples = _decode(choice.path, self.format)

@@ -117,10 +117,7 @@ def music_of(routine: Routine, options: Options) -> MusicChoice | None:
 
 def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Plan:
     """Compile, speak and lay out the whole track: the timeline `build` renders, to the sample."""
-    placing = placements(routine, options, voice, progress)
-    for _ in placing:
-        pass
-    return Plan(routine, voice.profile.name, placing.timeline())
+    return Plan(routine, voice.profile.name, placements(routine, options, voice, progress).place_all())
 
 
 # -- which tracks --------------------------------------------------------------------------------
@@ -138,9 +135,9 @@ class TrackSpec:
     number: int = 1
     total: int = 1
 
-    def stamp(self) -> str:
-        """Everything the track is made from, the music file's content included."""
-        return hashlib.sha256(repr((__version__, self, music_of(self.routine, self.options))).encode()).hexdigest()
+    def stamp(self, music: MusicChoice | None) -> str:
+        """Everything the track is made from; `music` (from `music_of`) brings in the music file's content."""
+        return hashlib.sha256(repr((__version__, self, music)).encode()).hexdigest()
 
 
 def _hold_title(title: str, hold: float | None) -> str:
@@ -358,15 +355,16 @@ def _build_all(
     """Each track is spoken, rendered and encoded in one stream, on a thread of its own: one per
     core, so while one track waits for speech another is encoded. Tracks share their voices."""
     voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
+    choices = [music_of(spec.routine, spec.options) for spec in specs]  # each reads and checksums its file
     # Each music file is decoded and leveled once, before anything is written: a bad file stops the run here.
-    musics = {choice: Music(choice) for spec in specs if (choice := music_of(spec.routine, spec.options))}
+    musics = {choice: Music(choice) for choice in choices if choice}
     results: dict[int, Track] = {}
     pending: dict[int, Future[Track]] = {}
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         try:
-            for index, (spec, (path, existing)) in enumerate(zip(specs, targets, strict=True)):
-                inputs = spec.stamp()
+            for index, (spec, (path, existing), choice) in enumerate(zip(specs, targets, choices, strict=True)):
+                inputs = spec.stamp(choice)
                 if existing is not None and existing.inputs == inputs:
                     if existing.whole and all(p.is_file() for p in transcripts(path)):
                         results[index] = Track(path, spec.title, existing.length_ms / 1000, skipped=True)
@@ -377,7 +375,6 @@ def _build_all(
                 if key not in voices:
                     voices[key] = Voice(spec.voice, cache)
                 progress: Progress = lambda d, t, i=index: say(i, "building", d, t)  # noqa: E731
-                choice = music_of(spec.routine, spec.options)
                 music = musics[choice] if choice else None
                 pending[index] = pool.submit(_build_track, spec, voices[key], music, path, inputs, progress, stop)
             for index, future in pending.items():

@@ -82,6 +82,12 @@ class Layout:
         self.warnings: list[str] = []
         self.placed: list[Placed] = []  # every cue given so far
 
+    def place_all(self) -> Timeline:
+        """Place every cue now, and give the whole timeline."""
+        for _ in self:
+            pass
+        return self.timeline()
+
     def timeline(self) -> Timeline:
         """The whole timeline, once every cue has been placed."""
         assert self.length is not None, "not placed yet"
@@ -132,10 +138,7 @@ class Layout:
 
 def layout(steps: Iterable[Step], lengths: Mapping[str, int], sample_rate: int = SAMPLE_RATE) -> Timeline:
     """Place every cue at once. `lengths` gives each text's clip length in samples."""
-    placing = Layout(steps, lengths.__getitem__, sample_rate)
-    for _ in placing:
-        pass
-    return placing.timeline()
+    return Layout(steps, lengths.__getitem__, sample_rate).place_all()
 
 
 def frame_aligned(samples: int) -> int:
