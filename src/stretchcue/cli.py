@@ -51,6 +51,10 @@ VoiceOpt = Annotated[
     typer.Option(help="A voice profile (see `voices`); default: piper if installed, else system."),
 ]
 OutOpt = Annotated[Path, typer.Option(help="Folder for the MP3s and playlists.")]
+FeedOpt = Annotated[
+    str | None,
+    typer.Option("--feed", metavar="URL", help="Also write a podcast feed; URL is where --out will be served."),
+]
 MusicOpt = Annotated[
     Path | None,
     typer.Option(help="Music to lay under the voice (any file ffmpeg reads); default: the routine's `music`."),
@@ -141,8 +145,15 @@ def _report_repairs(cache: ClipCache) -> None:
         _say(f"note: {count} damaged speech cache entr{'y was' if count == 1 else 'ies were'} spoken again")
 
 
-def _build(specs: list[TrackSpec], out: Path, cache_option: Path | None, album: str | None = None) -> None:
-    """Build tracks with a progress bar per track and overall, then say what happened to each."""
+def _build(
+    specs: list[TrackSpec], out: Path, cache_option: Path | None, album: str | None = None, feed: str | None = None
+) -> None:
+    """Build tracks with a progress bar per track and overall, then say what happened to each; with
+    `feed` (the folder's address), write the podcast feed of the folder too."""
+    if feed:
+        from .feed import check_base_url
+
+        check_base_url(feed, "--feed")  # a bad address is reported before anything is built
     from .pipeline import build_tracks
 
     cache = _cache(cache_option)
@@ -169,6 +180,15 @@ def _build(specs: list[TrackSpec], out: Path, cache_option: Path | None, album: 
         typer.echo(f"{status}: {track.path}  ({_clock(track.seconds)})")
     if playlist_path:
         typer.echo(f"playlist: {playlist_path}")
+    if feed:
+        _feed(out, feed, album, None)
+
+
+def _feed(folder: Path, base_url: str, title: str | None, author: str | None) -> None:
+    from .feed import write_feed
+
+    path, count = write_feed(folder, base_url, title, author, _say)
+    typer.echo(f"feed: {path}  ({count} episode{'s' if count != 1 else ''})")
 
 
 @app.command("build")
@@ -182,6 +202,7 @@ def build_command(
     music_level: MusicLevelOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
+    feed: FeedOpt = None,
 ) -> None:
     """Build the routine's MP3; with several --hold, one track per hold length and a playlist."""
     from .pipeline import single, variants
@@ -190,11 +211,10 @@ def build_command(
     loaded, profile = load(routine), _voice(voice)
     if hold and len(set(hold)) > 1:
         options = _options(None, reps, chimes, music, music_level)
-        _build(variants(loaded, hold, options, profile), out, cache, album=loaded.title)
+        _build(variants(loaded, hold, options, profile), out, cache, loaded.title, feed)
     else:
-        _build(
-            single(loaded, _options(hold[0] if hold else None, reps, chimes, music, music_level), profile), out, cache
-        )
+        options = _options(hold[0] if hold else None, reps, chimes, music, music_level)
+        _build(single(loaded, options, profile), out, cache, None, feed)
 
 
 @app.command("progression")
@@ -210,6 +230,7 @@ def progression_command(
     music_level: MusicLevelOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
+    feed: FeedOpt = None,
 ) -> None:
     """Sessions whose hold steps up from --from to --to (beginners: 10 s up to 30 s), and their playlist."""
     from .pipeline import progression
@@ -217,7 +238,7 @@ def progression_command(
 
     loaded = load(routine)
     specs = progression(loaded, start, stop, step, _options(None, reps, chimes, music, music_level), _voice(voice))
-    _build(specs, out, cache, album=specs[0].album)
+    _build(specs, out, cache, specs[0].album, feed)
 
 
 @app.command("batch")
@@ -229,6 +250,7 @@ def batch_command(
     music_level: MusicLevelOpt = None,
     out: OutOpt = OUT,
     cache: CacheOpt = None,
+    feed: FeedOpt = None,
 ) -> None:
     """Build every track a manifest lists, and their playlist."""
     from . import manifest as manifests
@@ -236,7 +258,38 @@ def batch_command(
 
     loaded = manifests.load(manifest)
     overrides = _options(None, None, chimes, music, music_level)
-    _build(from_manifest(loaded, voice, default_voice(), overrides), out, cache, album=loaded.title)
+    _build(from_manifest(loaded, voice, default_voice(), overrides), out, cache, loaded.title, feed)
+
+
+@app.command("feed")
+def feed_command(
+    folder: Annotated[Path, typer.Argument(help="The folder of tracks (an --out of build, batch or progression).")],
+    base_url: Annotated[
+        str, typer.Option(help="The address the folder is served at, e.g. https://example.com/stretch/.")
+    ],
+    title: Annotated[str | None, typer.Option(help="The podcast's title; default: the tracks' album.")] = None,
+    author: Annotated[str | None, typer.Option(help="The podcast's author.")] = None,
+) -> None:
+    """Write a podcast feed (feed.xml) of the tracks in FOLDER, with each one's cover and chapters beside it."""
+    if not folder.is_dir():
+        raise StretchcueError(f"{folder}: no such folder")
+    _feed(folder, base_url, title, author)
+
+
+@app.command("cards")
+def cards_command(
+    routine: RoutineArg,
+    hold: HoldOpt = None,
+    reps: RepsOpt = None,
+    out: Annotated[Path, typer.Option(help="Folder for the cards.")] = OUT / "cards",
+) -> None:
+    """Draw the routine's cards, one for the routine and one per exercise (PNG), and a printable A6 PDF of them all."""
+    from .cards import save_cards
+    from .compiler import Options
+    from .routine import load
+
+    for path in save_cards(load(routine), Options(hold, reps), out, _say):
+        typer.echo(f"card: {path}")
 
 
 @app.command("plan")

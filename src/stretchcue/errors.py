@@ -25,3 +25,10 @@ class InputError(StretchcueError):
         self.file, self.line, self.field, self.message = str(file), line, field, message
         where = f"{self.file}:{line}" if line else self.file
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+class NotOurs(StretchcueError):
+    """A file in the way that stretchcue did not write: it is never overwritten."""
+
+    def __init__(self, path: Path, option: str = "--out") -> None:
+        super().__init__(f"{path} exists and was not made by stretchcue; move it away or choose another {option}")

@@ -3,6 +3,7 @@ under names that are safe everywhere."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -79,6 +80,35 @@ def folder_lock(folder: Path, waiting: Callable[[str], None]) -> Iterator[None]:
         lock.release()
 
 
+@contextmanager
+def writing_into(folder: Path, waiting: Callable[[str], None], what: str = "--out") -> Iterator[None]:
+    """Write into `folder` (made if need be) holding its lock; a run that fails before writing
+    anything leaves no empty folder behind."""
+    check_folder(folder, what)
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with folder_lock(folder, waiting):
+            yield
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def is_marked(path: Path, mark: bytes, span: int = 4096) -> bool:
+    """Whether `mark` is in the first or last `span` bytes of the file: how our binary files
+    (images, PDFs) are told from anyone else's."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(span)
+            file.seek(max(0, os.fstat(file.fileno()).st_size - span))
+            return mark in head or mark in file.read()
+    except OSError:
+        return False
+
+
 def safe_name(title: str, limit: int = 120) -> str:
     """A file name from a title that is valid on Windows, macOS and Linux (no / \\ : * ? reserved names),
     and that this system can store (under LC_ALL=C, Python may only write ASCII names)."""
@@ -113,7 +143,12 @@ def describe(err: OSError) -> str:
     return f"{where}: {cause}" if where else cause
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    """A file, whole or not at all."""
+    with replacing(path) as file:
+        file.write(data)
+
+
 def write_text(path: Path, text: str) -> None:
     """A UTF-8 text file, whole or not at all."""
-    with replacing(path) as file:
-        file.write(text.encode("utf-8"))
+    write_bytes(path, text.encode("utf-8"))

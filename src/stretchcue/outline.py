@@ -18,13 +18,17 @@ class Span:
     text: str
     start: float
     end: float
+    exercise: str | None = None  # for a chapter: the exercise it is about (None: the intro, the finish)
 
 
 def chapters(timeline: Timeline) -> tuple[Span, ...]:
     """One per cue that starts a chapter, each lasting until the next (the last until the end)."""
-    starts = [(p.cue.chapter, timeline.seconds(p.start)) for p in timeline if p.cue.chapter]
-    ends = [start for _, start in starts[1:]] + [timeline.seconds(timeline.length)]
-    return tuple(Span(title, start, end) for (title, start), end in zip(starts, ends, strict=True))
+    starts = [p for p in timeline if p.cue.chapter]
+    ends = [timeline.seconds(p.start) for p in starts[1:]] + [timeline.seconds(timeline.length)]
+    return tuple(
+        Span(p.cue.chapter or "", timeline.seconds(p.start), end, p.cue.exercise)
+        for p, end in zip(starts, ends, strict=True)
+    )
 
 
 def lines(timeline: Timeline) -> tuple[Span, ...]:

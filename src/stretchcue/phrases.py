@@ -19,10 +19,8 @@ DEEPER = (
 )
 GENTLE = ("Gently now, ease into the stretch.", "Ease in gently.")
 LAST_REP = "Last one. Go a little deeper, to a moderate stretch."
-SAFETY = (
-    "Stretch only to a gentle tension, never to pain. "
-    "If you catch yourself waiting for a hold to end, you are pushing too hard: ease off a little."
-)
+SAFETY_LINE = "Stretch only to a gentle tension, never to pain."  # also printed on the routine's card
+SAFETY = SAFETY_LINE + " If you catch yourself waiting for a hold to end, you are pushing too hard: ease off a little."
 HALFWAY = ("Halfway.", "Halfway there.", "Half done. Keep breathing.")
 CHIMES = "A soft chime marks the start of each hold, and another its end."
 BREATHING = "During the holds, follow the tones with your breath: in as the tone rises, out as it falls."
@@ -129,3 +127,38 @@ def to_side(side: str) -> str:
 
 def count(k: int) -> str:
     return f"{number(k).capitalize()}."
+
+
+# -- the cards (printed, not spoken) --------------------------------------------------------------
+
+WHERE = {
+    "lying": "on your back",
+    "face-down": "on your stomach",
+    "kneeling": "kneeling",
+    "seated": "seated",
+    "standing": "standing",
+}
+SIDES_ON_CARD = {"each": "each side", "alternate": "sides in turn", "none": ""}
+
+
+TIMES = "\u00d7"  # the multiplication sign, as printed: 3 x 10 s
+
+
+def dose(reps: int, hold: float, sides: str) -> str:
+    """Reps times hold, and the sides: "3 x 10 s, each side" (with the multiplication sign)."""
+    text = f"{reps} {TIMES} {hold:g} s"
+    return f"{text}, {SIDES_ON_CARD[sides]}" if SIDES_ON_CARD[sides] else text
+
+
+def stretches(count: int, hold: float | None) -> str:
+    """`hold`: the one hold of every exercise, if they share it."""
+    text = f"{count} stretch{'es' if count != 1 else ''}"
+    return f"{text} · {hold:g} s holds" if hold is not None else text
+
+
+def card_heading(number_in_routine: int, total: int) -> str:
+    return f"Stretch {number_in_routine} of {total}"
+
+
+def feel_it(where: str) -> str:
+    return f"Feel it {where}."

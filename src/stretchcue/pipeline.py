@@ -9,7 +9,6 @@ one stream, on a thread per core.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import itertools
@@ -23,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, mp3, outline, playlist, tones
+from . import __version__, cards, mp3, outline, playlist, tones
 from .cache import ClipCache
 from .compiler import Cue, Options, Play, Step, compile_routine
-from .errors import StretchcueError
-from .files import check_folder, folder_lock, safe_name, write_text
+from .errors import NotOurs, StretchcueError
+from .files import check_folder, safe_name, write_text, writing_into
 from .manifest import Manifest
 from .music import SPEECH_ONLY, Music
 from .profiles import VoiceProfile
@@ -293,7 +292,7 @@ class _Places:
         return self.out / name
 
     def _foreign(self, path: Path) -> None:
-        raise StretchcueError(f"{path} exists and was not made by stretchcue; move it away or choose another --out")
+        raise NotOurs(path)
 
 
 def _head(path: Path) -> str:
@@ -322,22 +321,14 @@ def build_tracks(
     mp3.check_encoder()  # a missing encoder is reported before anything is written
     say: Report = report or (lambda *_: None)
     tell: Callable[[str], None] = notify or (lambda _: None)
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        with folder_lock(out, tell):
-            places = _Places(out, tell)
-            targets = [places.track(spec, base) for spec, base in zip(specs, base_names(specs), strict=True)]
-            playlist_path = places.playlist(album) if album else None
-            tracks = _build_all(specs, targets, cache, say, tell)
-            if playlist_path and album:
-                items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
-                playlist.write_playlist(playlist_path, album, items)
-    except BaseException:
-        if created:  # a run that wrote nothing leaves no empty folder behind
-            with contextlib.suppress(OSError):
-                out.rmdir()
-        raise
+    with writing_into(out, tell):
+        places = _Places(out, tell)
+        targets = [places.track(spec, base) for spec, base in zip(specs, base_names(specs), strict=True)]
+        playlist_path = places.playlist(album) if album else None
+        tracks = _build_all(specs, targets, cache, say, tell)
+        if playlist_path and album:
+            items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
+            playlist.write_playlist(playlist_path, album, items)
     return tracks, playlist_path
 
 
@@ -418,9 +409,13 @@ def _build_track(
     fmt = music.format if music else SPEECH_ONLY
     pcm = render(placing, sounds(voice, fmt.rate), fmt.rate // SAMPLE_RATE, music)
 
-    def outlined() -> Tags:  # once the whole track is placed: its chapters and words
+    def outlined() -> Tags:  # once the whole track is placed: its chapters and words, and their pictures
         timeline = placing.timeline()
-        return replace(tags, chapters=outline.chapters(timeline), lines=outline.lines(timeline))
+        chapters = outline.chapters(timeline)
+        cover = cards.cover(spec.routine, spec.options)
+        art = cards.chapter_art(spec.routine, spec.options)
+        pictures = tuple(art[c.exercise] if c.exercise else cover for c in chapters)
+        return replace(tags, chapters=chapters, lines=outline.lines(timeline), cover=cover, chapter_art=pictures)
 
     length = write_mp3(until_stopped(pcm), fmt, outlined, path)
     spoken, seconds = outline.lines(placing.timeline()), length / fmt.rate

@@ -15,7 +15,25 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 from mutagen import MutagenError
-from mutagen.id3 import CHAP, COMM, CTOC, ID3, SYLT, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TRCK, TXXX, USLT, CTOCFlags
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    SYLT,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLEN,
+    TPE1,
+    TRCK,
+    TXXX,
+    USLT,
+    CTOCFlags,
+    PictureType,
+)
 
 from . import mp3
 from .audio import to_pcm
@@ -48,6 +66,8 @@ class Tags:
     audio: str = ""  # byte count and checksum of the MP3 frames after the tag: a cut file is not skipped
     chapters: tuple[Span, ...] = ()
     lines: tuple[Span, ...] = ()  # what is said, when: the lyrics, plain and synchronized
+    cover: bytes = b""  # JPEG: the routine's card
+    chapter_art: tuple[bytes, ...] = ()  # JPEG per chapter: its exercise's card
 
 
 class Placements(Protocol):
@@ -177,7 +197,9 @@ def write_tags(file: BinaryIO, tags: Tags) -> None:
         id3.add(TXXX(encoding=3, desc=STAMP, text=tags.stamp))
     if tags.audio:
         id3.add(TXXX(encoding=3, desc=AUDIO, text=tags.audio))
-    _add_chapters(id3, tags.chapters)
+    if tags.cover:
+        id3.add(_picture(tags.cover))
+    _add_chapters(id3, tags.chapters, tags.chapter_art)
     if tags.lines:
         id3.add(USLT(encoding=3, lang="eng", desc="", text="\n".join(line.text for line in tags.lines)))
         synced = [(line.text, round(line.start * 1000)) for line in tags.lines]
@@ -192,15 +214,20 @@ def write_tags(file: BinaryIO, tags: Tags) -> None:
         _chapters_in_time_order(file)
 
 
-def _add_chapters(id3: ID3, chapters: tuple[Span, ...]) -> None:
-    """ID3 chapters (CHAP, in milliseconds) and their table of contents (CTOC), as podcast apps read them."""
+def _picture(jpeg: bytes) -> APIC:
+    return APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="", data=jpeg)
+
+
+def _add_chapters(id3: ID3, chapters: tuple[Span, ...], art: tuple[bytes, ...]) -> None:
+    """ID3 chapters (CHAP, in milliseconds, each with its image when there is `art`) and their table
+    of contents (CTOC), as podcast apps read them."""
     if not chapters:
         return
     ids = [f"chp{n}" for n in range(len(chapters))]
-    for element, chapter in zip(ids, chapters, strict=True):
+    for n, (element, chapter) in enumerate(zip(ids, chapters, strict=True)):
         start, end = round(chapter.start * 1000), round(chapter.end * 1000)
-        title = TIT2(encoding=3, text=chapter.text)
-        id3.add(CHAP(element_id=element, start_time=start, end_time=end, sub_frames=[title]))
+        parts = [TIT2(encoding=3, text=chapter.text)] + ([_picture(art[n])] if art else [])
+        id3.add(CHAP(element_id=element, start_time=start, end_time=end, sub_frames=parts))
     flags = CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
     id3.add(CTOC(element_id="toc", flags=flags, child_element_ids=ids, sub_frames=[TIT2(encoding=3, text="Chapters")]))
 

@@ -1,0 +1,310 @@
+"""The routine at a glance, as pictures: a card for the routine (the MP3's cover) and one per
+exercise (its chapter's image), drawn with Pillow in the bundled Source Sans Pro (SIL OFL), so a
+card looks the same on every machine. A card is laid out for any width and height: square for
+covers, A6 for the printable PDF. Wording comes from the phrasebook.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
+
+from . import phrases
+from .compiler import Options, effective
+from .errors import NotOurs
+from .files import is_marked, replacing, safe_name, writing_into
+from .routine import Exercise, Position, Routine
+
+COVER = 1400  # px: podcast apps ask for square covers of 1400 to 3000 px
+CHAPTER_ART = 600  # px: chapter images show small, and each one is carried in the MP3
+PRINT_DPI = 300
+A6 = (1240, 1748)  # 105 x 148 mm at 300 dpi
+MARK = "stretchcue"  # in every image we write (JPEG comment, PNG text, PDF creator), so a rerun knows them
+JPEG_QUALITY = 88
+
+PAPER = (247, 244, 238)
+INK = (31, 41, 51)
+MUTED = (96, 108, 118)
+ACCENT = (47, 111, 115)
+RULE = (214, 208, 198)
+
+_FONTS = resources.files("stretchcue") / "fonts"
+
+
+@functools.lru_cache(maxsize=64)
+def _font(weight: str, px: int) -> ImageFont.FreeTypeFont:
+    with resources.as_file(_FONTS / f"SourceSansPro-{weight}.otf") as path:
+        return ImageFont.truetype(str(path), px)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph: its words, weight, size (a fraction of the card's width), colour, and the space above it."""
+
+    words: str
+    weight: str = "Regular"
+    size: float = 0.04
+    color: tuple[int, int, int] = INK
+    above: float = 0.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """A line of the routine card: a pictogram, then a name over its details."""
+
+    position: Position | None
+    name: str
+    detail: str
+
+
+Block = Text | Row
+
+
+@dataclass(frozen=True)
+class Card:
+    heading: str  # small, above the title
+    title: str
+    body: tuple[Block, ...]
+    position: Position | None = None  # drawn large beside the title's band
+    footer: str = ""
+
+
+def routine_card(routine: Routine, options: Options) -> Card:
+    exercises = [effective(e, options) for e in routine.exercises]
+    holds = {e.hold for e in exercises}
+    rows = tuple(Row(e.position, e.name, phrases.dose(e.reps, e.hold, e.sides)) for e in exercises)
+    heading = phrases.stretches(len(exercises), holds.pop() if len(holds) == 1 else None)
+    return Card(heading, routine.title, rows, footer=phrases.SAFETY_LINE)
+
+
+def exercise_card(routine: Routine, index: int, options: Options) -> Card:
+    exercise = effective(routine.exercises[index], options)
+    body: list[Block] = [Text(_detail(exercise), "Semibold", 0.05, ACCENT)]
+    if exercise.variations:
+        body.append(Text(exercise.instructions, above=0.03))
+        for n, way in enumerate(exercise.variations, start=1):
+            body.append(Text(f"{n}. {way.name}", "Semibold", above=0.025))
+            body.append(Text(way.instructions))
+    else:
+        body.append(Text(exercise.instructions, above=0.03))
+    if exercise.feel:
+        body.append(Text(phrases.feel_it(exercise.feel), color=MUTED, above=0.03))
+    heading = phrases.card_heading(index + 1, len(routine.exercises))
+    return Card(heading, exercise.name, tuple(body), exercise.position, routine.title)
+
+
+def _detail(exercise: Exercise) -> str:
+    where = phrases.WHERE[exercise.position.value] if exercise.position else ""
+    dose = phrases.dose(exercise.reps, exercise.hold, exercise.sides)
+    return f"{dose} · {where}" if where else dose
+
+
+# -- drawing ---------------------------------------------------------------------------------------
+
+
+def draw(card: Card, width: int, height: int) -> Image.Image:
+    """The card at this size: a band with the heading and title, the body below it (made smaller,
+    step by step, until it fits), the footer at the foot."""
+    image = Image.new("RGB", (width, height), PAPER)
+    pen = ImageDraw.Draw(image)
+    margin = round(width * 0.07)
+    inner = width - 2 * margin
+    art = round(width * 0.22) if card.position else 0
+    title_font = _font("Semibold", round(width * 0.075))
+    title_lines = _wrap(card.title, title_font, inner - art - (margin // 2 if art else 0))[:3]
+    band = margin + round(width * 0.045) + len(title_lines) * _leading(title_font) + round(width * 0.06)
+    band = max(band, margin + art + margin // 2) if art else band
+    pen.rectangle((0, 0, width, band), fill=ACCENT)
+    y = margin
+    pen.text((margin, y), card.heading.upper(), font=_font("Semibold", round(width * 0.03)), fill=PAPER)
+    y += round(width * 0.045)
+    for line in title_lines:
+        pen.text((margin, y), line, font=title_font, fill=(255, 255, 255))
+        y += _leading(title_font)
+    if card.position:
+        pictogram(pen, card.position, (width - margin - art, (band - art) // 2, art), PAPER)
+
+    footer_top = height
+    if card.footer:
+        footer_font = _font("Regular", round(width * 0.034))
+        footer_lines = _wrap(card.footer, footer_font, inner)
+        footer_top = height - margin - len(footer_lines) * _leading(footer_font)
+        pen.line((margin, footer_top - margin // 2, width - margin, footer_top - margin // 2), fill=RULE, width=3)
+        for n, line in enumerate(footer_lines):
+            pen.text((margin, footer_top + n * _leading(footer_font)), line, font=footer_font, fill=MUTED)
+        footer_top -= margin
+
+    room = footer_top - band - margin
+    scale = 1.5  # as large as fits: covers are seen small
+    while _flow(None, card.body, margin, 0, inner, width * scale) > room and scale > 0.5:
+        scale *= 0.93
+    _flow(pen, card.body, margin, band + margin, inner, width * scale)
+    return image
+
+
+def _flow(pen: ImageDraw.ImageDraw | None, blocks: Sequence[Block], x: int, y: int, width: int, unit: float) -> int:
+    """Lay the blocks out from `y` down (drawing them when there is a pen); gives the height they take."""
+    top = y
+    for block in blocks:
+        if isinstance(block, Text):
+            font = _font(block.weight, round(unit * block.size))
+            y += round(unit * block.above)
+            for line in _wrap(block.words, font, width):
+                if pen:
+                    pen.text((x, y), line, font=font, fill=block.color)
+                y += _leading(font)
+            continue
+        name, detail = _font("Semibold", round(unit * 0.045)), _font("Regular", round(unit * 0.036))
+        size = round(_leading(name) * 1.1)
+        text_x = x + size + round(unit * 0.03)
+        one_line = name.getlength(block.name) + detail.getlength(block.detail) + unit * 0.04 <= x + width - text_x
+        if pen:
+            if block.position:
+                pictogram(pen, block.position, (x, y, size), ACCENT)
+            pen.text((text_x, y + size - _leading(name)), block.name, font=name, fill=INK)
+            if one_line:  # the details right-aligned on the name's baseline
+                baseline = y + size - _leading(name) + name.size
+                pen.text((x + width, baseline), block.detail, font=detail, fill=MUTED, anchor="rs")
+            else:
+                pen.text((text_x, y + size), block.detail, font=detail, fill=MUTED)
+        y += size + (0 if one_line else _leading(detail)) + round(unit * 0.02)
+    return y - top
+
+
+def _leading(font: ImageFont.FreeTypeFont) -> int:
+    return round(font.size * 1.25)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+# Stick figures in a unit box, (x, y) from the top left, the floor at y = 0.88: the head's centre,
+# then the trunk and limbs as polylines.
+Point = tuple[float, float]
+_FIGURES: dict[Position, tuple[Point, tuple[tuple[Point, ...], ...]]] = {
+    Position.LYING: (
+        (0.14, 0.72),
+        (((0.24, 0.79), (0.58, 0.79), (0.70, 0.52), (0.86, 0.80)), ((0.30, 0.79), (0.46, 0.79))),
+    ),
+    Position.FACE_DOWN: (
+        (0.22, 0.34),
+        (((0.28, 0.44), (0.50, 0.80), (0.92, 0.82)), ((0.32, 0.50), (0.32, 0.82))),
+    ),
+    Position.KNEELING: (
+        (0.50, 0.12),
+        (
+            ((0.50, 0.22), (0.50, 0.52)),
+            ((0.10, 0.82), (0.34, 0.82), (0.50, 0.52), (0.74, 0.54), (0.74, 0.85)),
+            ((0.50, 0.30), (0.66, 0.46)),
+        ),
+    ),
+    Position.SEATED: (
+        (0.36, 0.26),
+        (((0.38, 0.36), (0.40, 0.78), (0.88, 0.78)), ((0.39, 0.46), (0.66, 0.66))),
+    ),
+    Position.STANDING: (
+        (0.50, 0.12),
+        (
+            ((0.42, 0.85), (0.50, 0.54), (0.58, 0.85)),
+            ((0.50, 0.22), (0.50, 0.54)),
+            ((0.36, 0.50), (0.50, 0.30), (0.64, 0.50)),
+        ),
+    ),
+}
+Color = tuple[int, int, int]
+
+
+def pictogram(pen: ImageDraw.ImageDraw, position: Position, box: tuple[int, int, int], color: Color) -> None:
+    """A simple figure in `position`, in the square box (left, top, size), on a floor line."""
+    left, top, size = box
+    stroke = max(2, round(size * 0.07))
+
+    def at(point: tuple[float, float]) -> tuple[int, int]:
+        return round(left + point[0] * size), round(top + point[1] * size)
+
+    head, limbs = _FIGURES[position]
+    floor = top + round(size * 0.88)
+    pen.line((left, floor, left + size, floor), fill=color, width=max(1, stroke // 3))
+    for limb in limbs:
+        points = [at(p) for p in limb]
+        pen.line(points, fill=color, width=stroke, joint="curve")
+        for x, y in (points[0], points[-1]):  # round ends
+            pen.ellipse((x - stroke // 2, y - stroke // 2, x + stroke // 2, y + stroke // 2), fill=color)
+    cx, cy = at(head)
+    r = round(size * 0.09)
+    pen.ellipse((cx - r, cy - r, cx + r, cy + r), fill=color)
+
+
+# -- files -----------------------------------------------------------------------------------------
+
+
+def jpeg(image: Image.Image) -> bytes:
+    """A compact baseline JPEG (every player shows it), marked as ours."""
+    data = io.BytesIO()
+    image.save(data, "JPEG", quality=JPEG_QUALITY, optimize=True, comment=f"Made by {MARK}".encode())
+    return data.getvalue()
+
+
+def cover(routine: Routine, options: Options) -> bytes:
+    return jpeg(draw(routine_card(routine, options), COVER, COVER))
+
+
+def chapter_art(routine: Routine, options: Options) -> dict[str, bytes]:
+    """Each exercise's card as a JPEG, by exercise name."""
+    return {
+        e.name: jpeg(draw(exercise_card(routine, n, options), CHAPTER_ART, CHAPTER_ART))
+        for n, e in enumerate(routine.exercises)
+    }
+
+
+def all_cards(routine: Routine, options: Options) -> list[Card]:
+    exercises = [exercise_card(routine, n, options) for n in range(len(routine.exercises))]
+    return [routine_card(routine, options), *exercises]
+
+
+def card_files(routine: Routine, out: Path) -> list[Path]:
+    """Where `write_cards` puts the routine's cards: a PNG each, then the PDF."""
+    names = ["00 - " + safe_name(routine.title)]
+    names += [f"{n:02d} - {safe_name(e.name)}" for n, e in enumerate(routine.exercises, start=1)]
+    return [out / f"{name}.png" for name in names] + [out / f"{safe_name(routine.title)} - cards.pdf"]
+
+
+def write_cards(routine: Routine, options: Options, paths: list[Path]) -> None:
+    """The cards as square PNGs (COVER px), and all of them as a printable A6 PDF at 300 dpi; each
+    file whole or not at all."""
+    cards = all_cards(routine, options)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", MARK)
+    for card, path in zip(cards, paths[:-1], strict=True):
+        with replacing(path) as file:
+            draw(card, COVER, COVER).save(file, "PNG", pnginfo=info, optimize=True)
+    pages = [draw(card, *A6) for card in cards]
+    with replacing(paths[-1]) as file:
+        pages[0].save(
+            file, "PDF", save_all=True, append_images=pages[1:], resolution=PRINT_DPI, title=routine.title, creator=MARK
+        )
+
+
+def save_cards(routine: Routine, options: Options, out: Path, notify: Callable[[str], None]) -> list[Path]:
+    """Write the routine's cards into `out`; a file of the same name that stretchcue did not write
+    stops the run before anything is written."""
+    with writing_into(out, notify):
+        paths = card_files(routine, out)
+        for path in paths:
+            if path.exists() and not is_marked(path, MARK.encode()):
+                raise NotOurs(path)
+        write_cards(routine, options, paths)
+    return paths
