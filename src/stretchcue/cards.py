@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 from . import phrases
 from .compiler import Options, effective
 from .errors import NotOurs
-from .files import is_marked, replacing, safe_name, writing_into
+from .files import is_marked, replacing, safe_name, write_bytes, writing_into
 from .routine import Exercise, Position, Routine
 
 COVER = 1400  # px: podcast apps ask for square covers of 1400 to 3000 px
@@ -38,7 +38,8 @@ _FONTS = resources.files("stretchcue") / "fonts"
 
 
 @functools.lru_cache(maxsize=64)
-def _font(weight: str, px: int) -> ImageFont.FreeTypeFont:
+def font(weight: str, px: int) -> ImageFont.FreeTypeFont:
+    """The bundled typeface: weight "Regular" or "Semibold", size in pixels."""
     with resources.as_file(_FONTS / f"SourceSansPro-{weight}.otf") as path:
         return ImageFont.truetype(str(path), px)
 
@@ -116,28 +117,28 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
     margin = round(width * 0.07)
     inner = width - 2 * margin
     art = round(width * 0.22) if card.position else 0
-    title_font = _font("Semibold", round(width * 0.075))
+    title_font = font("Semibold", round(width * 0.075))
     title_lines = _wrap(card.title, title_font, inner - art - (margin // 2 if art else 0))[:3]
-    band = margin + round(width * 0.045) + len(title_lines) * _leading(title_font) + round(width * 0.06)
+    band = margin + round(width * 0.045) + len(title_lines) * leading(title_font) + round(width * 0.06)
     band = max(band, margin + art + margin // 2) if art else band
     pen.rectangle((0, 0, width, band), fill=ACCENT)
     y = margin
-    pen.text((margin, y), card.heading.upper(), font=_font("Semibold", round(width * 0.03)), fill=PAPER)
+    pen.text((margin, y), card.heading.upper(), font=font("Semibold", round(width * 0.03)), fill=PAPER)
     y += round(width * 0.045)
     for line in title_lines:
         pen.text((margin, y), line, font=title_font, fill=(255, 255, 255))
-        y += _leading(title_font)
+        y += leading(title_font)
     if card.position:
         pictogram(pen, card.position, (width - margin - art, (band - art) // 2, art), PAPER)
 
     footer_top = height
     if card.footer:
-        footer_font = _font("Regular", round(width * 0.034))
+        footer_font = font("Regular", round(width * 0.034))
         footer_lines = _wrap(card.footer, footer_font, inner)
-        footer_top = height - margin - len(footer_lines) * _leading(footer_font)
+        footer_top = height - margin - len(footer_lines) * leading(footer_font)
         pen.line((margin, footer_top - margin // 2, width - margin, footer_top - margin // 2), fill=RULE, width=3)
         for n, line in enumerate(footer_lines):
-            pen.text((margin, footer_top + n * _leading(footer_font)), line, font=footer_font, fill=MUTED)
+            pen.text((margin, footer_top + n * leading(footer_font)), line, font=footer_font, fill=MUTED)
         footer_top -= margin
 
     room = footer_top - band - margin
@@ -153,38 +154,39 @@ def _flow(pen: ImageDraw.ImageDraw | None, blocks: Sequence[Block], x: int, y: i
     top = y
     for block in blocks:
         if isinstance(block, Text):
-            font = _font(block.weight, round(unit * block.size))
+            face = font(block.weight, round(unit * block.size))
             y += round(unit * block.above)
-            for line in _wrap(block.words, font, width):
+            for line in _wrap(block.words, face, width):
                 if pen:
-                    pen.text((x, y), line, font=font, fill=block.color)
-                y += _leading(font)
+                    pen.text((x, y), line, font=face, fill=block.color)
+                y += leading(face)
             continue
-        name, detail = _font("Semibold", round(unit * 0.045)), _font("Regular", round(unit * 0.036))
-        size = round(_leading(name) * 1.1)
+        name, detail = font("Semibold", round(unit * 0.045)), font("Regular", round(unit * 0.036))
+        size = round(leading(name) * 1.1)
         text_x = x + size + round(unit * 0.03)
         one_line = name.getlength(block.name) + detail.getlength(block.detail) + unit * 0.04 <= x + width - text_x
         if pen:
             if block.position:
                 pictogram(pen, block.position, (x, y, size), ACCENT)
-            pen.text((text_x, y + size - _leading(name)), block.name, font=name, fill=INK)
+            pen.text((text_x, y + size - leading(name)), block.name, font=name, fill=INK)
             if one_line:  # the details right-aligned on the name's baseline
-                baseline = y + size - _leading(name) + name.size
+                baseline = y + size - leading(name) + name.size
                 pen.text((x + width, baseline), block.detail, font=detail, fill=MUTED, anchor="rs")
             else:
                 pen.text((text_x, y + size), block.detail, font=detail, fill=MUTED)
-        y += size + (0 if one_line else _leading(detail)) + round(unit * 0.02)
+        y += size + (0 if one_line else leading(detail)) + round(unit * 0.02)
     return y - top
 
 
-def _leading(font: ImageFont.FreeTypeFont) -> int:
-    return round(font.size * 1.25)
+def leading(face: ImageFont.FreeTypeFont) -> int:
+    """The distance between lines of this face."""
+    return round(face.size * 1.25)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def _wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
     lines: list[str] = []
     for word in text.split():
-        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+        if lines and face.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] += f" {word}"
         else:
             lines.append(word)
@@ -258,6 +260,15 @@ def jpeg(image: Image.Image) -> bytes:
     return data.getvalue()
 
 
+def png(image: Image.Image) -> bytes:
+    """A PNG, marked as ours."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", MARK)
+    data = io.BytesIO()
+    image.save(data, "PNG", pnginfo=info, optimize=True)
+    return data.getvalue()
+
+
 def cover(routine: Routine, options: Options) -> bytes:
     return jpeg(draw(routine_card(routine, options), COVER, COVER))
 
@@ -286,11 +297,8 @@ def write_cards(routine: Routine, options: Options, paths: list[Path]) -> None:
     """The cards as square PNGs (COVER px), and all of them as a printable A6 PDF at 300 dpi; each
     file whole or not at all."""
     cards = all_cards(routine, options)
-    info = PngImagePlugin.PngInfo()
-    info.add_text("Software", MARK)
     for card, path in zip(cards, paths[:-1], strict=True):
-        with replacing(path) as file:
-            draw(card, COVER, COVER).save(file, "PNG", pnginfo=info, optimize=True)
+        write_bytes(path, png(draw(card, COVER, COVER)))
     pages = [draw(card, *A6) for card in cards]
     with replacing(paths[-1]) as file:
         pages[0].save(

@@ -18,7 +18,7 @@ import typer
 
 from . import __version__
 from .cache import ENV_VAR
-from .errors import ExitStatus, StretchcueError
+from .errors import ExitStatus, NotOurs, StretchcueError
 from .files import check_folder, describe
 from .limits import MAX_HOLD, MAX_MUSIC_LEVEL, MAX_REPS, MIN_MUSIC_LEVEL, MUSIC_LEVEL
 from .profiles import VoiceProfile, default_voice, profile_names
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from .cache import ClipCache
     from .compiler import Options
-    from .pipeline import TrackSpec
+    from .pipeline import Plan, TrackSpec
 
 app = typer.Typer(
     add_completion=False,
@@ -303,6 +303,9 @@ def plan_command(
     music_level: MusicLevelOpt = None,
     cache: CacheOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    png: Annotated[
+        Path | None, typer.Option("--png", metavar="FILE", help="Also draw the session as a picture (PNG).")
+    ] = None,
 ) -> None:
     """Print every cue with its start and end: the exact timeline that build renders (into any folder)."""
     from .compiler import MEANINGS
@@ -322,6 +325,8 @@ def plan_command(
         plan = make_plan(loaded, options, speaker, lambda d, t: progress.update(task, completed=d, total=t))
     _report_repairs(clips)
     timeline = plan.timeline
+    if png:
+        _picture(png, plan)
     cues = [
         {
             "start": timeline.seconds(p.start),
@@ -359,6 +364,21 @@ def plan_command(
         typer.echo(f"{_clock(cue['start']):>10} {_clock(cue['end']):>10}  {cue['kind']:<12}  {text}")
     for warning in timeline.warnings:
         typer.echo(f"warning: {warning}")
+
+
+def _picture(path: Path, plan: Plan) -> None:
+    from .cards import png
+    from .files import is_marked, write_bytes
+    from .picture import draw_plan
+
+    if path.suffix.lower() != ".png":
+        raise StretchcueError(f"--png: {path} should end in .png")
+    check_folder(path.parent, "--png")
+    if path.exists() and not is_marked(path, b"stretchcue"):
+        raise NotOurs(path, "--png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, png(draw_plan(plan.timeline, plan.routine.title, plan.voice)))
+    _say(f"picture: {path}")
 
 
 @app.command("cache")

@@ -39,6 +39,7 @@ class Timeline:
     length: int  # samples
     warnings: tuple[str, ...] = ()
     sample_rate: int = SAMPLE_RATE
+    holds: tuple[tuple[int, int], ...] = ()  # (start, end) of each hold, in samples
 
     def seconds(self, samples: int) -> float:
         return samples / self.sample_rate
@@ -81,6 +82,7 @@ class Layout:
         self.length: int | None = None
         self.warnings: list[str] = []
         self.placed: list[Placed] = []  # every cue given so far
+        self.holds: list[tuple[int, int]] = []
 
     def place_all(self) -> Timeline:
         """Place every cue now, and give the whole timeline."""
@@ -91,7 +93,7 @@ class Layout:
     def timeline(self) -> Timeline:
         """The whole timeline, once every cue has been placed."""
         assert self.length is not None, "not placed yet"
-        return Timeline(tuple(self.placed), self.length, tuple(self.warnings), self.sample_rate)
+        return Timeline(tuple(self.placed), self.length, tuple(self.warnings), self.sample_rate, tuple(self.holds))
 
     def __len__(self) -> int:
         """How many cues it places."""
@@ -115,6 +117,7 @@ class Layout:
                 cursor = end + to_samples(step.pause, rate)
                 continue
             hold_end = cursor + to_samples(step.seconds, rate)
+            self.holds.append((cursor, hold_end))
             starts = [
                 hold_end - to_samples(e.at, rate) if e.from_end else cursor + to_samples(e.at, rate)
                 for e in step.events

@@ -1,0 +1,79 @@
+"""A picture of a session (`plan --png`): one row per chapter, on one time scale, showing where
+the voice speaks, where the holds are, the countdowns and the tones. Drawn from the timeline that
+`build` renders, in the cards' typeface."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .cards import ACCENT, INK, MUTED, PAPER, RULE, Color, font, leading
+from .compiler import Kind
+from .outline import chapters
+from .timeline import Timeline
+
+WIDTH = 1800
+MARGIN = 48
+LABEL = 440  # px for the chapter titles
+ROW = 74
+BAR = 30
+
+HOLD = (226, 216, 190)
+COUNTDOWN = (214, 110, 52)
+TONE = (122, 92, 168)
+LEGEND: tuple[tuple[str, Color], ...] = (("speech", ACCENT), ("hold", HOLD), ("countdown", COUNTDOWN), ("tone", TONE))
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def draw_plan(timeline: Timeline, title: str, voice: str) -> Image.Image:
+    parts = chapters(timeline)
+    longest = max(part.end - part.start for part in parts)
+    scale = (WIDTH - 2 * MARGIN - LABEL) / longest  # px per second, the same in every row
+    top = MARGIN + 150
+    image = Image.new("RGB", (WIDTH, top + ROW * len(parts) + MARGIN), PAPER)
+    pen = ImageDraw.Draw(image)
+    title_face, small = font("Semibold", 44), font("Regular", 24)
+    pen.text((MARGIN, MARGIN), title, font=title_face, fill=INK)
+    summary = (
+        f"{_clock(timeline.seconds(timeline.length))} · {len(parts)} chapters · {len(timeline.holds)} holds · {voice}"
+    )
+    pen.text((MARGIN, MARGIN + leading(title_face)), summary, font=small, fill=MUTED)
+    x = MARGIN + LABEL
+    for name, color in LEGEND:  # the key, top right of the rows
+        pen.rectangle((x, MARGIN + 105, x + 26, MARGIN + 121), fill=color)
+        pen.text((x + 34, MARGIN + 100), name, font=small, fill=MUTED)
+        x += 60 + round(small.getlength(name))
+    pen.text((WIDTH - MARGIN, MARGIN + 100), f"full width: {_clock(longest)}", font=small, fill=MUTED, anchor="ra")
+
+    def span(start: int, end: int, row_top: int, chapter_start: float, color: Color, height: int = BAR) -> None:
+        left = MARGIN + LABEL + (timeline.seconds(start) - chapter_start) * scale
+        right = max(left + 2, MARGIN + LABEL + (timeline.seconds(end) - chapter_start) * scale)
+        middle = row_top + BAR // 2
+        pen.rectangle((round(left), middle - height // 2, round(right), middle + height // 2), fill=color)
+
+    label, time_face = font("Semibold", 26), font("Regular", 20)
+    for n, part in enumerate(parts):
+        row_top = top + n * ROW
+        first, last = round(part.start * timeline.sample_rate), round(part.end * timeline.sample_rate)
+        pen.text((MARGIN, row_top - 4), _fit(part.text, label, LABEL - 20), font=label, fill=INK)
+        pen.text((MARGIN, row_top + 28), f"{_clock(part.start)} - {_clock(part.end)}", font=time_face, fill=MUTED)
+        pen.line((MARGIN + LABEL, row_top + BAR + 12, WIDTH - MARGIN, row_top + BAR + 12), fill=RULE, width=1)
+        for start, end in timeline.holds:
+            if first <= start < last:
+                span(start, end, row_top, part.start, HOLD)
+        for placed in timeline:
+            if first <= placed.start < last:
+                kind = placed.cue.kind
+                color = TONE if placed.cue.tone else COUNTDOWN if kind == Kind.COUNTDOWN else ACCENT
+                span(placed.start, placed.end, row_top, part.start, color, BAR if placed.cue.text else BAR // 2)
+    return image
+
+
+def _fit(text: str, face: ImageFont.FreeTypeFont, width: int) -> str:
+    """The text, cut with an ellipsis if it is wider than `width`."""
+    while face.getlength(text) > width and len(text) > 1:
+        text = text[:-2] + "…"
+    return text

@@ -1,0 +1,121 @@
+"""The podcast feed, read by a real feed reader (feedparser): every enclosure, cover and chapters
+file resolves to its file in the folder with its exact length, the chapters are the plan's, and
+guids stay the same across rebuilds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from conftest import ffprobe, plan_json
+from mutagen.id3 import ID3
+
+BASE = "https://example.com/my stretches/"  # a space, so the addresses must be quoted
+
+
+@pytest.fixture
+def served(cli, small_routine: Path, tmp_path: Path) -> tuple[Path, dict]:
+    """A folder with two tracks of the small routine (5 s and 8 s holds), their playlist and feed."""
+    out = tmp_path / "site"
+    run = cli("build", small_routine, "--voice", "beep", "--hold", "5", "--hold", "8", "--out", out, "--feed", BASE)
+    assert run.code == 0, run.err
+    assert "feed: " in run.out and "(2 episodes)" in run.out, run.out
+    return out, parse(out)
+
+
+def parse(folder: Path) -> dict:
+    parsed = feedparser.parse((folder / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def local(folder: Path, url: str) -> Path:
+    """The file in `folder` that an address under BASE names (unquoted)."""
+    assert url.startswith("https://example.com/my%20stretches/"), url
+    return folder / unquote(urlsplit(url).path.rsplit("/", 1)[1])
+
+
+def test_a_feed_reader_takes_the_feed_and_every_enclosure_is_its_file(served) -> None:
+    folder, feed = served
+    assert feed.version == "rss20"
+    assert feed.feed.title == "Quick check"
+    # Apple's spelling, true/false (feedparser maps only "yes" and "clean", so it reads ours as not explicit)
+    xml = ElementTree.parse(folder / "feed.xml").getroot()
+    explicit = [e.text for e in xml.iter("{http://www.itunes.com/dtds/podcast-1.0.dtd}explicit")]
+    assert explicit == ["false"] * 3 and not feed.feed.itunes_explicit
+    assert local(folder, feed.feed.image.href).name == "01 - Quick check - 5 s holds.jpg"
+    assert [e.title for e in feed.entries] == ["Quick check - 5 s holds", "Quick check - 8 s holds"]
+    for number, entry in enumerate(feed.entries, start=1):
+        [enclosure] = entry.enclosures
+        track = local(folder, enclosure.href)
+        assert track.is_file() and int(enclosure.length) == track.stat().st_size, enclosure
+        assert enclosure.type == "audio/mpeg"
+        assert int(entry.itunes_episode) == number
+        assert not entry.itunes_explicit
+        assert int(entry.itunes_duration) == round(int(str(ID3(track)["TLEN"])) / 1000)
+        assert float(ffprobe(track)["format"]["duration"]) == pytest.approx(int(entry.itunes_duration), abs=0.5)
+        assert local(folder, entry.image.href).read_bytes() == ID3(track).getall("APIC")[0].data
+        assert entry.id.startswith("urn:uuid:") and entry.guidislink is False
+
+
+def test_each_track_has_its_chapters_as_podcasting_2_json(cli, served, small_routine: Path) -> None:
+    folder, _ = served
+    xml = (folder / "feed.xml").read_text(encoding="utf-8")
+    assert 'xmlns:podcast="https://podcastindex.org/namespace/1.0"' in xml
+    plan = plan_json(cli, small_routine, "--voice", "beep", "--hold", "5")
+    planned = [(round(c["start"], 3), c["chapter"]) for c in plan["cues"] if c["chapter"]]
+    url = BASE.replace(" ", "%20") + "01%20-%20Quick%20check%20-%205%20s%20holds.chapters.json"
+    assert f'<podcast:chapters url="{url}" type="application/json+chapters"/>' in xml
+    chapters = json.loads(local(folder, url).read_text(encoding="utf-8"))
+    assert chapters["version"] == "1.2.0"
+    assert [(c["startTime"], c["title"]) for c in chapters["chapters"]] == planned
+
+
+def test_guids_stay_and_a_rerun_replaces_the_feed_whole(cli, served, small_routine: Path) -> None:
+    folder, before = served
+    guids = [e.id for e in before.entries]
+    # rebuilt with chimes (new audio, same tracks), then one track removed
+    run = cli("build", small_routine, "--voice", "beep", "--hold", "5", "--hold", "8", "--chimes", "--out", folder)
+    assert run.code == 0 and run.out.count("built:") == 2, run
+    run = cli("feed", folder, "--base-url", BASE, "--title", "My back", "--author", "Sam")
+    assert run.code == 0, run.err
+    after = parse(folder)
+    assert [e.id for e in after.entries] == guids
+    assert after.feed.title == "My back" and after.feed.author_detail.name == "Sam"
+    (folder / "02 - Quick check - 8 s holds.mp3").unlink()
+    assert cli("feed", folder, "--base-url", BASE).code == 0
+    assert [e.id for e in parse(folder).entries] == guids[:1]
+    assert not list(folder.glob(".*stretchcue-part*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--base-url", "ftp://example.com/x/"], "--base-url: 'ftp://example.com/x/' is not an http(s) address"),
+        (["--base-url", "example.com/x"], "is not an http(s) address"),
+    ],
+)
+def test_a_bad_address_is_one_line_and_writes_nothing(cli, served, args: list[str], message: str) -> None:
+    folder, _ = served
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    run = cli("feed", folder, *args)
+    assert run.code == 2 and run.err.count("\n") == 1 and message in run.err, run.err
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_a_foreign_feed_is_never_overwritten(cli, served) -> None:
+    folder, _ = served
+    (folder / "feed.xml").write_text("<rss>someone else's</rss>", encoding="utf-8")
+    run = cli("feed", folder, "--base-url", BASE)
+    assert run.code == 2 and "not made by stretchcue" in run.err, run.err
+    assert (folder / "feed.xml").read_text(encoding="utf-8") == "<rss>someone else's</rss>"
+
+
+def test_a_folder_without_tracks_has_no_feed(cli, tmp_path: Path) -> None:
+    run = cli("feed", tmp_path, "--base-url", BASE)
+    assert run.code == 2 and "no tracks made by stretchcue" in run.err, run.err
+    assert list(tmp_path.iterdir()) == []
