@@ -119,3 +119,12 @@ def test_a_folder_without_tracks_has_no_feed(cli, tmp_path: Path) -> None:
     run = cli("feed", tmp_path, "--base-url", BASE)
     assert run.code == 2 and "no tracks made by stretchcue" in run.err, run.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_foreign_feed_stops_a_build_with_feed_before_anything_is_built(cli, small_routine: Path, tmp_path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "feed.xml").write_text("<rss>someone else's</rss>", encoding="utf-8")
+    run = cli("build", small_routine, "--voice", "beep", "--out", out, "--feed", BASE)
+    assert run.code == 2 and run.err.count("\n") == 1 and "feed.xml exists and was not made by" in run.err, run.err
+    assert [p.name for p in out.iterdir()] == ["feed.xml"]

@@ -273,9 +273,11 @@ def cover(routine: Routine, options: Options) -> bytes:
     return jpeg(draw(routine_card(routine, options), COVER, COVER))
 
 
-def chapter_art(routine: Routine, options: Options) -> dict[str, bytes]:
-    """Each exercise's card as a JPEG, by exercise name."""
-    return {
+def chapter_art(routine: Routine, options: Options) -> dict[str | None, bytes]:
+    """Each exercise's card as a JPEG, by exercise name; under None, the routine's card (for the
+    chapters that are about no one exercise: the introduction and the finish)."""
+    small = {None: jpeg(draw(routine_card(routine, options), CHAPTER_ART, CHAPTER_ART))}
+    return small | {
         e.name: jpeg(draw(exercise_card(routine, n, options), CHAPTER_ART, CHAPTER_ART))
         for n, e in enumerate(routine.exercises)
     }

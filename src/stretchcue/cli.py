@@ -150,10 +150,11 @@ def _build(
 ) -> None:
     """Build tracks with a progress bar per track and overall, then say what happened to each; with
     `feed` (the folder's address), write the podcast feed of the folder too."""
-    if feed:
-        from .feed import check_base_url
+    if feed:  # a bad address, or a feed.xml in the way, is reported before anything is built
+        from .feed import FEED, check_base_url, check_ours
 
-        check_base_url(feed, "--feed")  # a bad address is reported before anything is built
+        check_base_url(feed, "--feed")
+        check_ours(out / FEED)
     from .pipeline import build_tracks
 
     cache = _cache(cache_option)

@@ -127,18 +127,18 @@ def write_feed(
         if not found:
             raise StretchcueError(f"{folder}: no tracks made by stretchcue here; build some first")
         files = {path: data for episode in found for path, data in sidecars(episode).items() if data}
-        feed = folder / FEED
-        for path in [feed, *files]:
-            if path.exists() and not _ours(path):
-                raise NotOurs(path, "folder")
+        for path in [folder / FEED, *files]:
+            check_ours(path)
         for path, data in files.items():
             write_bytes(path, data)
-        write_text(feed, rss(found, base, title or _common_album(found) or folder.name, author or MARK))
-    return feed, len(found)
+        write_text(folder / FEED, rss(found, base, title or _common_album(found) or folder.name, author or MARK))
+    return folder / FEED, len(found)
 
 
-def _ours(path: Path) -> bool:
-    return is_marked(path, MARK.encode())
+def check_ours(path: Path) -> None:
+    """A file the feed would replace must be one stretchcue wrote."""
+    if path.exists() and not is_marked(path, MARK.encode()):
+        raise NotOurs(path, "folder")
 
 
 def _common_album(found: list[Episode]) -> str:
