@@ -145,18 +145,29 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
     scale = 1.5  # as large as fits: covers are seen small
     while _flow(None, card.body, margin, 0, inner, width * scale) > room and scale > 0.5:
         scale *= 0.93
-    _flow(pen, card.body, margin, band + margin, inner, width * scale)
+    _flow(pen, card.body, margin, band + margin, inner, width * scale, footer_top)
     return image
 
 
-def _flow(pen: ImageDraw.ImageDraw | None, blocks: Sequence[Block], x: int, y: int, width: int, unit: float) -> int:
-    """Lay the blocks out from `y` down (drawing them when there is a pen); gives the height they take."""
+def _flow(
+    pen: ImageDraw.ImageDraw | None,
+    blocks: Sequence[Block],
+    x: int,
+    y: int,
+    width: int,
+    unit: float,
+    bottom: int | None = None,
+) -> int:
+    """Lay the blocks out from `y` down (drawing them when there is a pen); gives the height they
+    take. Nothing is drawn below `bottom`: text too long even at the smallest size is cut there."""
     top = y
     for block in blocks:
         if isinstance(block, Text):
             face = font(block.weight, round(unit * block.size))
             y += round(unit * block.above)
             for line in _wrap(block.words, face, width):
+                if bottom is not None and y + leading(face) > bottom:
+                    return y - top
                 if pen:
                     pen.text((x, y), line, font=face, fill=block.color)
                 y += leading(face)
@@ -165,6 +176,8 @@ def _flow(pen: ImageDraw.ImageDraw | None, blocks: Sequence[Block], x: int, y: i
         size = round(leading(name) * 1.1)
         text_x = x + size + round(unit * 0.03)
         one_line = name.getlength(block.name) + detail.getlength(block.detail) + unit * 0.04 <= x + width - text_x
+        if bottom is not None and y + size + (0 if one_line else leading(detail)) > bottom:
+            return y - top
         if pen:
             if block.position:
                 pictogram(pen, block.position, (x, y, size), ACCENT)
