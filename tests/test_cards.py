@@ -110,12 +110,10 @@ def test_the_track_carries_its_cover_and_each_chapter_its_exercise_card(
         assert jpeg_size(image) == (cards.CHAPTER_ART, cards.CHAPTER_ART)
 
 
-def test_text_too_long_for_a_card_is_cut_above_the_footer(tmp_path: Path) -> None:
-    from stretchcue.routine import parse
-
-    words = " ".join(["Breathe slowly and let the stretch grow."] * 45)
-    routine = parse(f"title: Long\nexercises:\n  - name: Wordy\n    instructions: {words}\n".encode(), "long.yaml")
-    image = cards.draw(cards.exercise_card(routine, 0, Options()), 600, 600)
+def test_text_too_long_for_a_card_is_cut_above_the_footer() -> None:
+    words = " ".join(["Breathe slowly and let the stretch grow."] * 200)
+    card = cards.Card("Stretch 1 of 1", "Wordy", (cards.Text(words),), footer="Long")
+    image = cards.draw(card, 600, 600)
     margin = round(600 * 0.07)
     face = cards.font("Regular", round(600 * 0.034))
     rule = 600 - margin - cards.leading(face) - margin // 2  # the line above the footer
