@@ -67,7 +67,7 @@ class Tags:
     chapters: tuple[Span, ...] = ()
     lines: tuple[Span, ...] = ()  # what is said, when: the lyrics, plain and synchronized
     cover: bytes = b""  # JPEG: the routine's card
-    chapter_art: tuple[bytes, ...] = ()  # JPEG per chapter: its exercise's card
+    chapter_art: tuple[bytes, ...] = ()  # an image per chapter (PNG or JPEG): its exercise's card
 
 
 class Placements(Protocol):
@@ -214,8 +214,10 @@ def write_tags(file: BinaryIO, tags: Tags) -> None:
         _chapters_in_time_order(file)
 
 
-def _picture(jpeg: bytes) -> APIC:
-    return APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="", data=jpeg)
+def _picture(image: bytes) -> APIC:
+    """A JPEG or PNG, as the front cover (of the track, or of a chapter)."""
+    mime = "image/png" if image.startswith(b"\x89PNG") else "image/jpeg"
+    return APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="", data=image)
 
 
 def _add_chapters(id3: ID3, chapters: tuple[Span, ...], art: tuple[bytes, ...]) -> None:
