@@ -283,10 +283,12 @@ def png(image: Image.Image) -> bytes:
     return data.getvalue()
 
 
+@functools.lru_cache(maxsize=16)  # the tracks of a batch often share a routine and its holds
 def cover(routine: Routine, options: Options) -> bytes:
     return jpeg(draw(routine_card(routine, options), COVER, COVER))
 
 
+@functools.lru_cache(maxsize=16)
 def chapter_art(routine: Routine, options: Options) -> dict[str | None, bytes]:
     """Each exercise's card as a small PNG, by exercise name; under None, the routine's card (for
     the chapters that are about no one exercise: the introduction and the finish)."""
