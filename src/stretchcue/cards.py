@@ -17,8 +17,7 @@ from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from . import phrases
 from .compiler import Options, effective
-from .errors import NotOurs
-from .files import is_marked, replacing, safe_name, write_bytes, writing_into
+from .files import MARK, check_ours, replacing, safe_name, write_bytes, writing_into
 from .routine import Exercise, Position, Routine
 
 COVER = 1400  # px: podcast apps ask for square covers of 1400 to 3000 px
@@ -26,7 +25,6 @@ CHAPTER_ART = 600  # px: chapter images show small, and each one is carried in t
 CHAPTER_COLORS = 48  # ...as a PNG of few colours: 12-15 kB for these flat cards, where a JPEG takes 50
 PRINT_DPI = 300
 A6 = (1240, 1748)  # 105 x 148 mm at 300 dpi
-MARK = "stretchcue"  # in every image we write (JPEG comment, PNG text, PDF creator), so a rerun knows them
 JPEG_QUALITY = 88
 
 PAPER = (247, 244, 238)
@@ -268,14 +266,14 @@ def pictogram(pen: ImageDraw.ImageDraw, position: Position, box: tuple[int, int,
 
 
 def jpeg(image: Image.Image) -> bytes:
-    """A compact baseline JPEG (every player shows it), marked as ours."""
+    """A compact baseline JPEG (every player shows it), marked as ours in a comment."""
     data = io.BytesIO()
     image.save(data, "JPEG", quality=JPEG_QUALITY, optimize=True, comment=f"Made by {MARK}".encode())
     return data.getvalue()
 
 
 def png(image: Image.Image) -> bytes:
-    """A PNG, marked as ours."""
+    """A PNG, marked as ours in its Software text."""
     info = PngImagePlugin.PngInfo()
     info.add_text("Software", MARK)
     data = io.BytesIO()
@@ -333,7 +331,6 @@ def save_cards(routine: Routine, options: Options, out: Path, notify: Callable[[
     with writing_into(out, notify):
         paths = card_files(routine, out)
         for path in paths:
-            if path.exists() and not is_marked(path, MARK.encode()):
-                raise NotOurs(path)
+            check_ours(path)
         write_cards(routine, options, paths)
     return paths

@@ -18,7 +18,7 @@ import typer
 
 from . import __version__
 from .cache import ENV_VAR
-from .errors import ExitStatus, NotOurs, StretchcueError
+from .errors import ExitStatus, StretchcueError
 from .files import check_folder, describe
 from .limits import MAX_HOLD, MAX_MUSIC_LEVEL, MAX_REPS, MIN_MUSIC_LEVEL, MUSIC_LEVEL
 from .profiles import VoiceProfile, default_voice, profile_names
@@ -151,10 +151,11 @@ def _build(
     """Build tracks with a progress bar per track and overall, then say what happened to each; with
     `feed` (the folder's address), write the podcast feed of the folder too."""
     if feed:  # a bad address, or a feed.xml in the way, is reported before anything is built
-        from .feed import FEED, check_base_url, check_ours
+        from .feed import FEED, check_base_url
+        from .files import check_ours
 
         check_base_url(feed, "--feed")
-        check_ours(out / FEED)
+        check_ours(out / FEED, "folder")
     from .pipeline import build_tracks
 
     cache = _cache(cache_option)
@@ -369,14 +370,13 @@ def plan_command(
 
 def _picture(path: Path, plan: Plan) -> None:
     from .cards import png
-    from .files import is_marked, write_bytes
+    from .files import check_ours, write_bytes
     from .picture import draw_plan
 
     if path.suffix.lower() != ".png":
         raise StretchcueError(f"--png: {path} should end in .png")
     check_folder(path.parent, "--png")
-    if path.exists() and not is_marked(path, b"stretchcue"):
-        raise NotOurs(path, "--png")
+    check_ours(path, "--png")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes(path, png(draw_plan(plan.timeline, plan.routine.title, plan.voice)))
     _say(f"picture: {path}")

@@ -18,12 +18,11 @@ from mutagen import MutagenError
 from mutagen.id3 import ID3
 
 from . import __version__
-from .errors import NotOurs, StretchcueError
-from .files import is_marked, write_bytes, write_text, writing_into
+from .errors import StretchcueError
+from .files import MARK, check_ours, write_bytes, write_text, writing_into
 from .render import read_stamp
 
 FEED = "feed.xml"
-MARK = "stretchcue"  # the feed's <generator>, and a key in each chapters file: how a rerun knows them
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 GUIDS = uuid.UUID("3f1c9a52-7a4e-4f4a-9a53-5b1e0c2d6e11")  # a namespace of our own for episode guids
@@ -40,6 +39,14 @@ class Episode:
     cover: bytes
     chapters: tuple[tuple[float, str], ...]  # (start in seconds, title)
     published: datetime.datetime
+
+    @property
+    def cover_file(self) -> Path:  # beside the track, for the feed to point at
+        return self.path.with_suffix(".jpg")
+
+    @property
+    def chapters_file(self) -> Path:
+        return self.path.with_suffix(".chapters.json")
 
     @property
     def guid(self) -> str:
@@ -109,10 +116,7 @@ def chapters_json(episode: Episode) -> str:
 
 def sidecars(episode: Episode) -> dict[Path, bytes]:
     """The files the feed points at beside the track: its cover and its chapters."""
-    return {
-        episode.path.with_suffix(".jpg"): episode.cover,
-        episode.path.with_suffix(".chapters.json"): chapters_json(episode).encode(),
-    }
+    return {episode.cover_file: episode.cover, episode.chapters_file: chapters_json(episode).encode()}
 
 
 def write_feed(
@@ -128,17 +132,11 @@ def write_feed(
             raise StretchcueError(f"{folder}: no tracks made by stretchcue here; build some first")
         files = {path: data for episode in found for path, data in sidecars(episode).items() if data}
         for path in [folder / FEED, *files]:
-            check_ours(path)
+            check_ours(path, "folder")
         for path, data in files.items():
             write_bytes(path, data)
         write_text(folder / FEED, rss(found, base, title or _common_album(found) or folder.name, author or MARK))
     return folder / FEED, len(found)
-
-
-def check_ours(path: Path) -> None:
-    """A file the feed would replace must be one stretchcue wrote."""
-    if path.exists() and not is_marked(path, MARK.encode()):
-        raise NotOurs(path, "folder")
 
 
 def _common_album(found: list[Episode]) -> str:
@@ -163,7 +161,7 @@ def rss(found: list[Episode], base: str, title: str, author: str) -> str:
     feed.author({"name": author})
     feed.generator(MARK, __version__, "https://pypi.org/project/stretchcue/")
     feed.lastBuildDate(max(e.published for e in found))
-    cover = next((url(base, e.path.with_suffix(".jpg")) for e in found if e.cover), None)
+    cover = next((url(base, e.cover_file) for e in found if e.cover), None)
     if cover:
         feed.image(cover, title, base)
         feed.podcast.itunes_image(cover)
@@ -181,9 +179,9 @@ def rss(found: list[Episode], base: str, title: str, author: str) -> str:
         entry.podcast.itunes_episode(number)
         entry.podcast.itunes_episode_type("full")
         if episode.cover:
-            entry.podcast.itunes_image(url(base, episode.path.with_suffix(".jpg")))
+            entry.podcast.itunes_image(url(base, episode.cover_file))
         if episode.chapters:
-            entry.extras.chapters = url(base, episode.path.with_suffix(".chapters.json"))
+            entry.extras.chapters = url(base, episode.chapters_file)
     return feed.rss_str(pretty=True).decode("utf-8")
 
 

@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import StretchcueError
+from .errors import NotOurs, StretchcueError
 
+MARK = "stretchcue"  # in every file we write that others might also write, so a rerun knows ours
 PART = ".stretchcue-part"  # suffix of files being written; only ever created under a unique name
 LOCK = ".stretchcue.lock"  # held while a run writes into a folder; removed before it is released
 STALE_SECONDS = 3600  # a temp file this old belongs to a run that was killed
@@ -107,6 +108,12 @@ def is_marked(path: Path, mark: bytes, span: int = 4096) -> bool:
             return mark in head or mark in file.read()
     except OSError:
         return False
+
+
+def check_ours(path: Path, option: str = "--out") -> None:
+    """A file about to be replaced must be one stretchcue wrote (its mark near its start or end)."""
+    if path.exists() and not is_marked(path, MARK.encode()):
+        raise NotOurs(path, option)
 
 
 def safe_name(title: str, limit: int = 120) -> str:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .files import MARK
 from .timeline import Timeline
-
-MARK = "stretchcue"  # in our transcript files, so a rerun knows them from anyone else's
 
 
 @dataclass(frozen=True)
