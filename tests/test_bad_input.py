@@ -229,13 +229,13 @@ CASES = [
         "instructions-control",
         {"r.yaml": OK.replace("Do it.", '"Ring \\a bell"')},
         ["build", "{in}/r.yaml"],
-        "{in}/r.yaml:4: exercises[0].instructions: contains control characters",
+        "{in}/r.yaml:4: exercises[0].instructions: contains a control character (U+0007)",
     ),
     (
         "title-control",
         {"r.yaml": OK.replace("title: T", 'title: "A\\x1b[31m"')},
         ["build", "{in}/r.yaml"],
-        "{in}/r.yaml:1: title: contains control characters",
+        "{in}/r.yaml:1: title: contains a control character (U+001B)",
     ),
     (
         "title-500",
@@ -485,7 +485,7 @@ CASES = [
         "title-bidi-override",
         {"r.yaml": OK.replace("title: T", 'title: "abc\u202edef"')},
         ["plan", "{in}/r.yaml"],
-        ":1: title: contains control characters",
+        ":1: title: contains a control character (U+202E)",
     ),
 ]
 

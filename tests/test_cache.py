@@ -157,8 +157,11 @@ def test_a_damaged_entry_is_spoken_again_never_rendered(cli, small_routine: Path
         assert "damaged speech cache entries were spoken again" in run.err, run.err
     rebuilt = decode(out / TRACK)
     assert len(rebuilt) == len(good) and np.array_equal(rebuilt, good)
-    assert all(cache.decode(p.read_bytes()) is not None for p in entries(store))  # repaired in place
     assert len(entries(store)) > 10
+    if how == "folder":  # a folder is not ours to remove, whatever its name: the clips are used, not stored
+        assert all((p / "inside").is_dir() for p in entries(store))
+    else:
+        assert all(cache.decode(p.read_bytes(), p.stem) is not None for p in entries(store))  # repaired in place
 
 
 def test_an_unwritable_cache_is_one_line_and_nothing_is_written(cli, small_routine: Path, tmp_path: Path) -> None:

@@ -95,8 +95,28 @@ def test_guids_stay_and_a_rerun_replaces_the_feed_whole(cli, served, small_routi
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--base-url", "ftp://example.com/x/"], "--base-url: 'ftp://example.com/x/' is not an http(s) address"),
-        (["--base-url", "example.com/x"], "is not an http(s) address"),
+        (["--base-url", "ftp://example.com/x/"], "'ftp://example.com/x/' is not the address of a folder (not an http"),
+        (["--base-url", "example.com/x"], "(not an http(s) address)"),
+        (["--base-url", "https://[::1/"], "(Invalid IPv6 URL)"),
+        (["--base-url", "https://[fe80::1/stretch/"], "(Invalid IPv6 URL)"),
+        (["--base-url", "https://my host.example/x/"], "host 'my host.example'"),
+        (["--base-url", "https://-dash-.example/"], "host '-dash-.example'"),
+        (["--base-url", "https://a..b.example/"], "host 'a..b.example'"),
+        (["--base-url", "https://example.com:99999999/"], "(Port out of range"),
+        (["--base-url", "https://user:pw@example.com/x/"], "must not hold a user name or password"),
+        (["--base-url", "https://token@example.com/"], "must not hold a user name or password"),
+        (["--base-url", "https://example.com/x/?page=2"], "no ?query or #fragment"),
+        (["--base-url", "https://example.com/x/#top"], "no ?query or #fragment"),
+        (["--base-url", "https://exa\x07mple.com/"], "control character (U+0007)"),
+        (["--base-url", "https://example.com/x\tx/"], "control character (U+0009)"),
+        (["--base-url", "https://example.com/\uffff/"], "U+FFFF, which is not a character"),
+        (["--base-url", "https://example.com/\udcff/"], "bytes that are not UTF-8 text"),  # as argv gives them
+        (["--base-url", BASE, "--title", "Back\x00"], "--title: 'Back\\x00' contains a control character (U+0000)"),
+        (["--base-url", BASE, "--title", "Back\ufffe"], "--title: 'Back\\ufffe' contains U+FFFE"),
+        (["--base-url", BASE, "--title", "   "], "--title: '   ' is empty"),
+        (["--base-url", BASE, "--author", "Sam\x1b[31m"], "--author: 'Sam\\x1b[31m' contains a control character"),
+        (["--base-url", BASE, "--author", "Sam \udc80"], "--author: 'Sam \\udc80' contains bytes that are not UTF-8"),
+        (["--base-url", BASE, "--author", "Sam\u202eevil"], "--author: 'Sam\\u202eevil' contains a control character"),
     ],
 )
 def test_a_bad_address_is_one_line_and_writes_nothing(cli, served, args: list[str], message: str) -> None:
@@ -118,7 +138,7 @@ def test_a_foreign_feed_is_never_overwritten(cli, served) -> None:
 def test_a_folder_without_tracks_has_no_feed(cli, tmp_path: Path) -> None:
     run = cli("feed", tmp_path, "--base-url", BASE)
     assert run.code == 2 and "no tracks made by stretchcue" in run.err, run.err
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [".stretchcue.lock"]  # the folder was there: its lock stays
 
 
 def test_a_foreign_feed_stops_a_build_with_feed_before_anything_is_built(cli, small_routine: Path, tmp_path) -> None:
@@ -127,4 +147,4 @@ def test_a_foreign_feed_stops_a_build_with_feed_before_anything_is_built(cli, sm
     (out / "feed.xml").write_text("<rss>someone else's</rss>", encoding="utf-8")
     run = cli("build", small_routine, "--voice", "beep", "--out", out, "--feed", BASE)
     assert run.code == 2 and run.err.count("\n") == 1 and "feed.xml exists and was not made by" in run.err, run.err
-    assert [p.name for p in out.iterdir()] == ["feed.xml"]
+    assert sorted(p.name for p in out.iterdir()) == [".stretchcue.lock", "feed.xml"]

@@ -50,7 +50,7 @@ def test_links_are_never_written_through(cli, small_routine: Path, tmp_path: Pat
     assert victim.read_text() == "keep me" and (elsewhere / TRACK).read_bytes() == ours_elsewhere
     assert not (out / TRACK).is_symlink() and (out / TRACK).is_file()  # the link was replaced
     assert_whole(out / TRACK)
-    assert not (out / f".{TRACK}.abc123.stretchcue-part").is_symlink()  # a leftover of ours is swept
+    assert (out / f".{TRACK}.abc123.stretchcue-part").is_symlink()  # a link is never a temp file of ours: kept
 
 
 def test_a_dangling_link_at_a_final_name_is_replaced(cli, small_routine: Path, tmp_path: Path) -> None:
@@ -79,8 +79,8 @@ def test_the_output_folder_holds_only_tracks_their_transcripts_and_playlists(
     out = tmp_path / "out"
     assert cli("build", small_routine, "--hold", "2", "--hold", "3", "--voice", "beep", "--out", out).code == 0
     tracks = [f"0{n} - Quick check - {n + 1} s holds.{kind}" for n in (1, 2) for kind in ("lrc", "mp3", "vtt")]
-    assert names(out) == [*tracks, "Quick check.m3u8"]
-    assert all(oct(p.stat().st_mode & 0o777) == oct(0o666 & ~current_umask()) for p in out.iterdir())
+    assert names(out) == [".stretchcue.lock", *tracks, "Quick check.m3u8"]  # the lock stays (files.folder_lock)
+    assert all(oct(p.stat().st_mode & 0o777) == oct(0o666 & ~current_umask()) for p in out.iterdir() if p.name[0] != ".")
 
 
 def current_umask() -> int:
@@ -177,7 +177,7 @@ def test_a_file_of_someone_else_at_a_playlist_name_is_never_touched(cli, small_r
     (out / "Quick check.m3u8").write_text("#EXTM3U\nmine.mp3\n")
     run = cli("build", small_routine, "--hold", "1", "--hold", "2", "--voice", "beep", "--out", out)
     assert run.code == 2 and "Quick check.m3u8 exists and was not made by stretchcue" in run.err
-    assert names(out) == ["Quick check.m3u8"]
+    assert names(out) == [".stretchcue.lock", "Quick check.m3u8"]
 
 
 # -- a full disk, and any other OSError ----------------------------------------------------------------
@@ -233,4 +233,4 @@ def test_a_really_full_disk(small_routine: Path, tmp_path: Path) -> None:
         pytest.skip(f"cannot mount a tmpfs here: {run.stderr.strip()}")
     assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
     assert run.stderr.startswith(f"error: cannot write {out / TRACK}: ") and "No space left on device" in run.stderr
-    assert run.stdout == ""  # ls: nothing left in the folder
+    assert run.stdout == ".stretchcue.lock\n"  # ls: nothing left in the folder but its lock

@@ -53,7 +53,7 @@ def finish_clip(clip: AudioSegment) -> AudioSegment:
     """A clip as the timeline wants it: its format, silence trimmed at both ends, leveled (`level`)."""
     trimmed = trim(to_timeline_format(clip))
     samples = np.frombuffer(trimmed.raw_data, dtype="<i2").astype(np.float32) / 32768
-    return trimmed._spawn(to_pcm(level(samples, SAMPLE_RATE)))
+    return AudioSegment(data=to_pcm(level(samples, SAMPLE_RATE)), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
 
 
 def trim(clip: AudioSegment) -> AudioSegment:

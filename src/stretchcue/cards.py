@@ -6,8 +6,10 @@ covers, A6 for the printable PDF. Wording comes from the phrasebook.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -17,7 +19,9 @@ from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from . import phrases
 from .compiler import Options, effective
-from .files import MARK, check_ours, replacing, safe_name, write_bytes, writing_into
+from .errors import StretchcueError
+from .files import check_ours, describe, replacing, safe_name, writing_into
+from .ours import BLANK, BLANK_TEXT, seal
 from .routine import Exercise, Position, Routine
 
 COVER = 1400  # px: podcast apps ask for square covers of 1400 to 3000 px
@@ -266,19 +270,28 @@ def pictogram(pen: ImageDraw.ImageDraw, position: Position, box: tuple[int, int,
 
 
 def jpeg(image: Image.Image) -> bytes:
-    """A compact baseline JPEG (every player shows it), marked as ours in a comment."""
+    """A compact baseline JPEG (every player shows it), sealed as ours in a comment."""
     data = io.BytesIO()
-    image.save(data, "JPEG", quality=JPEG_QUALITY, optimize=True, comment=f"Made by {MARK}".encode())
-    return data.getvalue()
+    image.save(data, "JPEG", quality=JPEG_QUALITY, optimize=True, comment=BLANK)
+    return seal(data.getvalue())
 
 
 def png(image: Image.Image) -> bytes:
-    """A PNG, marked as ours in its Software text."""
+    """A PNG, sealed as ours in its Software text."""
     info = PngImagePlugin.PngInfo()
-    info.add_text("Software", MARK)
+    info.add_text("Software", BLANK_TEXT)
     data = io.BytesIO()
     image.save(data, "PNG", pnginfo=info)  # (optimize=True saves ~8% for 30 times the time)
-    return data.getvalue()
+    return seal(data.getvalue())
+
+
+def pdf(pages: list[Image.Image], title: str) -> bytes:
+    """The pages as a PDF at print resolution, sealed as ours as its creator (given as bytes, which
+    Pillow writes as they are: a str would be stored as UTF-16)."""
+    data = io.BytesIO()
+    first, *rest = pages
+    first.save(data, "PDF", save_all=True, append_images=rest, resolution=PRINT_DPI, title=title, creator=BLANK)
+    return seal(data.getvalue())
 
 
 @functools.lru_cache(maxsize=16)  # the tracks of a batch often share a routine and its holds
@@ -313,16 +326,18 @@ def card_files(routine: Routine, out: Path) -> list[Path]:
 
 
 def write_cards(routine: Routine, options: Options, paths: list[Path]) -> None:
-    """The cards as square PNGs (COVER px), and all of them as a printable A6 PDF at 300 dpi; each
-    file whole or not at all."""
+    """The cards as square PNGs (COVER px), and all of them as a printable A6 PDF at 300 dpi. All
+    are made first, then each is written to a temp file, and only when all are written are they
+    renamed into place: a failure (a full disk) leaves none of them."""
     cards = all_cards(routine, options)
-    for card, path in zip(cards, paths[:-1], strict=True):
-        write_bytes(path, png(draw(card, COVER, COVER)))
-    pages = [draw(card, *A6) for card in cards]
-    with replacing(paths[-1]) as file:
-        pages[0].save(
-            file, "PDF", save_all=True, append_images=pages[1:], resolution=PRINT_DPI, title=routine.title, creator=MARK
-        )
+    contents = [png(draw(card, COVER, COVER)) for card in cards]
+    contents.append(pdf([draw(card, *A6) for card in cards], routine.title))
+    with contextlib.ExitStack() as stack:
+        for path, data in zip(paths, contents, strict=True):
+            file = stack.enter_context(replacing(path))
+            file.write(data)
+            file.flush()  # so a full disk shows here, before any of them is renamed
+            os.fsync(file.fileno())
 
 
 def save_cards(routine: Routine, options: Options, out: Path, notify: Callable[[str], None]) -> list[Path]:
@@ -332,5 +347,8 @@ def save_cards(routine: Routine, options: Options, out: Path, notify: Callable[[
         paths = card_files(routine, out)
         for path in paths:
             check_ours(path)
-        write_cards(routine, options, paths)
+        try:
+            write_cards(routine, options, paths)
+        except OSError as err:
+            raise StretchcueError(f"cannot write the cards: {describe(err)}") from None
     return paths

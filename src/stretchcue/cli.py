@@ -6,6 +6,7 @@ inside the commands that need them, so --help, --version, routines and voices st
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -150,12 +151,12 @@ def _build(
 ) -> None:
     """Build tracks with a progress bar per track and overall, then say what happened to each; with
     `feed` (the folder's address), write the podcast feed of the folder too."""
-    if feed:  # a bad address, or a feed.xml in the way, is reported before anything is built
-        from .feed import FEED, check_base_url
-        from .files import check_ours
+    check_feed = None
+    if feed:  # a bad address, or a feed file in the way, is reported before anything is built
+        from .feed import check_base_url, check_room
 
         check_base_url(feed, "--feed")
-        check_ours(out / FEED, "folder")
+        check_feed = functools.partial(check_room, out)
     from .pipeline import build_tracks
 
     cache = _cache(cache_option)
@@ -173,7 +174,7 @@ def _build(
         def notify(message: str) -> None:  # above the progress bars
             progress.console.print(message, markup=False, highlight=False, soft_wrap=True)
 
-        tracks, playlist_path = build_tracks(specs, out, cache, album, report, notify)
+        tracks, playlist_path = build_tracks(specs, out, cache, album, report, notify, check_feed)
     _report_repairs(cache)
     for track in tracks:
         for warning in track.warnings:
@@ -274,7 +275,7 @@ def feed_command(
 ) -> None:
     """Write a podcast feed (feed.xml) of the tracks in FOLDER, with each one's cover and chapters beside it."""
     if not folder.is_dir():
-        raise StretchcueError(f"{folder}: no such folder")
+        raise StretchcueError(f"{folder}: {'not a folder' if folder.exists() else 'no such folder'}")
     _feed(folder, base_url, title, author)
 
 
@@ -373,8 +374,8 @@ def _picture(path: Path, plan: Plan) -> None:
     from .files import check_ours, write_bytes
     from .picture import draw_plan
 
-    if path.suffix.lower() != ".png":
-        raise StretchcueError(f"--png: {path} should end in .png")
+    if path.suffix.lower() != ".png":  # (".png" alone is a name with no suffix)
+        raise StretchcueError(f"--png: {path} should be a file name ending in .png, e.g. session.png")
     check_folder(path.parent, "--png")
     check_ours(path, "--png")
     path.parent.mkdir(parents=True, exist_ok=True)

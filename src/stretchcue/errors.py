@@ -30,5 +30,6 @@ class InputError(StretchcueError):
 class NotOurs(StretchcueError):
     """A file in the way that stretchcue did not write: it is never overwritten."""
 
-    def __init__(self, path: Path, option: str = "--out") -> None:
-        super().__init__(f"{path} exists and was not made by stretchcue; move it away or choose another {option}")
+    def __init__(self, path: Path, option: str = "--out", changed: bool = False) -> None:
+        what = "was changed since stretchcue made it" if changed else "exists and was not made by stretchcue"
+        super().__init__(f"{path} {what}; move it away or choose another {option}")

@@ -12,15 +12,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
-
-from mutagen import MutagenError
-from mutagen.id3 import ID3
+from urllib.parse import quote
 
 from . import __version__
 from .errors import StretchcueError
 from .files import MARK, check_ours, write_bytes, write_text, writing_into
-from .render import read_stamp
+from .ours import BLANK_TEXT, seal_text
+from .render import Stamp, read_stamp
+from .yamlcheck import unfit_text
 
 FEED = "feed.xml"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -41,12 +40,12 @@ class Episode:
     published: datetime.datetime
 
     @property
-    def cover_file(self) -> Path:  # beside the track, for the feed to point at
-        return self.path.with_suffix(".jpg")
+    def cover_file(self) -> Path:
+        return beside(self.path)[0]
 
     @property
     def chapters_file(self) -> Path:
-        return self.path.with_suffix(".chapters.json")
+        return beside(self.path)[1]
 
     @property
     def guid(self) -> str:
@@ -54,20 +53,75 @@ class Episode:
         return f"urn:uuid:{uuid.uuid5(GUIDS, json.dumps([self.album, self.title]))}"
 
 
+def beside(track: Path) -> tuple[Path, Path]:
+    """The files the feed writes beside a track, for it to point at: its cover and its chapters."""
+    return track.with_suffix(".jpg"), track.with_suffix(".chapters.json")
+
+
+def check_room(folder: Path, tracks: list[Path]) -> None:
+    """Before a build writes `tracks` and then the feed of `folder`: every file the feed will
+    write (feed.xml, and those beside each track of ours there and each of `tracks`) that is in the
+    way must be ours."""
+    paths = [folder / FEED, *(p for e in episodes(folder, lambda _: None) for p in beside(e.path))]
+    for path in paths + [p for track in tracks for p in beside(track)]:
+        check_ours(path, "folder")
+
+
 def check_base_url(url: str, option: str = "--base-url") -> str:
-    """The address the folder is served at, ending in "/"."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise StretchcueError(
-            f"{option}: {url!r} is not an http(s) address of a folder, e.g. https://example.com/stretch/"
-        )
-    path = quote(parts.path, safe="/%~!$&'()*+,;=:@")  # spaces and the like quoted; what is quoted already stays
-    return urlunsplit((parts.scheme, parts.netloc, path if path.endswith("/") else path + "/", "", ""))
+    """The address the folder is served at, normalised (IDNA host, quoted path ending in "/"):
+    an http(s) address with a valid host, no user or password, no query or fragment."""
+    from yarl import URL
+
+    example = "e.g. https://example.com/stretch/"
+    problem = unfit_text(url)
+    try:
+        parsed = URL(url.strip())
+        port = parsed.explicit_port  # raises for a port out of range
+    except (ValueError, TypeError) as err:
+        problem = problem or str(err)
+    else:
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            problem = problem or "not an http(s) address"
+        elif parsed.user is not None or parsed.password is not None:
+            problem = problem or "a published address must not hold a user name or password"
+        elif parsed.query_string or parsed.fragment:
+            problem = problem or "a folder's address has no ?query or #fragment"
+        else:
+            problem = problem or _host_problem(parsed.host)
+    if problem:
+        raise StretchcueError(f"{option}: {url!r} is not the address of a folder ({problem}); {example}")
+    path = parsed.raw_path if parsed.raw_path.endswith("/") else parsed.raw_path + "/"
+    site = URL.build(scheme=parsed.scheme, host=parsed.host, port=port, encoded=False)  # the host in IDNA
+    return str(site.with_path(path, encoded=True))
+
+
+def _host_problem(host: str) -> str | None:
+    """None for a host name (IDNA 2008) or an IP address; else what is wrong with it."""
+    import ipaddress
+
+    import idna
+
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    try:
+        idna.encode(host, uts46=True)
+    except idna.IDNAError as err:
+        return f"host {host!r}: {err}"
+    return None
+
+
+def check_text(value: str | None, option: str) -> None:
+    """A title or author the feed's XML can carry, on one line."""
+    if value is not None and (problem := unfit_text(value) or ("is empty" if not value.strip() else None)):
+        raise StretchcueError(f"{option}: {value!r} {problem}")
 
 
 def episodes(folder: Path, notify: Callable[[str], None]) -> list[Episode]:
-    """The whole tracks stretchcue wrote in `folder`, in album order; other files are left out (a
-    damaged track is named)."""
+    """The whole tracks stretchcue wrote in `folder`, their tags unchanged, in album order; other
+    files are left out (a damaged or changed track is named)."""
     found = []
     for path in sorted(folder.glob("*.mp3")):
         stamp = read_stamp(path) if path.is_file() else None
@@ -76,28 +130,20 @@ def episodes(folder: Path, notify: Callable[[str], None]) -> list[Episode]:
         if not stamp.whole:
             notify(f"note: {path} is damaged, so it is left out of the feed (build it again)")
             continue
-        found.append(_episode(path, stamp.length_ms / 1000))
+        found.append(_episode(path, stamp))
     return sorted(found, key=lambda e: (e.album, e.number, e.path.name))
 
 
-def _episode(path: Path, seconds: float) -> Episode:
-    try:
-        tags = ID3(path)
-    except MutagenError as err:
-        raise StretchcueError(f"{path}: cannot read its tags: {err}") from None
-    number = str(tags.get("TRCK", "1")).partition("/")[0]
-    comments = tags.getall("COMM")
-    pictures = tags.getall("APIC")
-    chapters = sorted((chap.start_time / 1000, str(chap.sub_frames.get("TIT2", ""))) for chap in tags.getall("CHAP"))
+def _episode(path: Path, stamp: Stamp) -> Episode:
     return Episode(
         path=path,
-        title=str(tags.get("TIT2", path.stem)),
-        album=str(tags.get("TALB", "")),
-        number=int(number) if number.isdigit() else 1,
-        seconds=seconds,
-        description=str(comments[0]) if comments else "",
-        cover=pictures[0].data if pictures else b"",
-        chapters=tuple(chapters),
+        title=stamp.title or path.stem,
+        album=stamp.album,
+        number=stamp.number,
+        seconds=stamp.length_ms / 1000,
+        description=stamp.comment,
+        cover=stamp.cover,
+        chapters=stamp.chapters,
         published=datetime.datetime.fromtimestamp(int(path.stat().st_mtime), datetime.UTC),
     )
 
@@ -109,9 +155,10 @@ def chapters_json(episode: Episode) -> str:
         "title": episode.title,
         "podcastName": episode.album,
         "chapters": [{"startTime": round(start, 3), "title": title} for start, title in episode.chapters],
-        "generator": MARK,  # not in the spec, which lets readers ignore other keys: marks the file as ours
+        "generator": MARK,  # keys the spec does not name are ignored by readers: here, who made it ...
+        "seal": BLANK_TEXT,  # ... and the proof (ours.py)
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return seal_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
 def sidecars(episode: Episode) -> dict[Path, bytes]:
@@ -123,9 +170,11 @@ def write_feed(
     folder: Path, base_url: str, title: str | None, author: str | None, notify: Callable[[str], None]
 ) -> tuple[Path, int]:
     """Write the feed, and the files beside each track it points at, into `folder`; gives the
-    feed's path and the number of episodes. A file in the way that is not ours stops the run
-    before anything is written."""
+    feed's path and the number of episodes. Every argument is checked, and every file in the way
+    that is not ours stops the run, before anything is written."""
     base = check_base_url(base_url)
+    check_text(title, "--title")
+    check_text(author, "--author")
     with writing_into(folder, notify, "folder"):
         found = episodes(folder, notify)
         if not found:
@@ -133,9 +182,11 @@ def write_feed(
         files = {path: data for episode in found for path, data in sidecars(episode).items() if data}
         for path in [folder / FEED, *files]:
             check_ours(path, "folder")
+        name = title or _common_album(found) or folder.resolve().name or "stretchcue"
+        feed = rss(found, base, name, author or MARK)
         for path, data in files.items():
             write_bytes(path, data)
-        write_text(folder / FEED, rss(found, base, title or _common_album(found) or folder.name, author or MARK))
+        write_text(folder / FEED, feed)
     return folder / FEED, len(found)
 
 
@@ -182,7 +233,8 @@ def rss(found: list[Episode], base: str, title: str, author: str) -> str:
             entry.podcast.itunes_image(url(base, episode.cover_file))
         if episode.chapters:
             entry.extras.chapters = url(base, episode.chapters_file)
-    return feed.rss_str(pretty=True).decode("utf-8")
+    rss_text = feed.rss_str(pretty=True).decode("utf-8")
+    return seal_text(f"{rss_text}<!-- {BLANK_TEXT} -->\n")  # a comment after the document: who made it, proven
 
 
 def _explicit_false(element: object) -> None:

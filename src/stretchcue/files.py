@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import stat
 import sys
 import tempfile
 import time
@@ -15,10 +17,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import NotOurs, StretchcueError
+from .ours import Proof, proof_of
 
-MARK = "stretchcue"  # in every file we write that others might also write, so a rerun knows ours
+MARK = "stretchcue"  # names us where a file says who made it (its proof is its seal: ours.py)
 PART = ".stretchcue-part"  # suffix of files being written; only ever created under a unique name
-LOCK = ".stretchcue.lock"  # held while a run writes into a folder; removed before it is released
+# What `replacing` (and an engine's scratch file, which adds an extension) names its temp files.
+TEMP_NAME = re.compile(r"\..+\.[A-Za-z0-9_]{8}" + re.escape(PART) + r"(\.[a-z0-9]{1,4})?")
+LOCK = ".stretchcue.lock"  # held while a run writes into a folder (the file stays: see folder_lock)
 STALE_SECONDS = 3600  # a temp file this old belongs to a run that was killed
 _UMASK = os.umask(0o22)  # read it once, at import, while only one thread runs
 os.umask(_UMASK)
@@ -33,7 +38,10 @@ def replacing(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
     and written only through the open file, never reopened by name. The rename replaces a link at
     `path` instead of writing through it.
     """
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+    except OSError as err:
+        raise _naming(err, path) from None
     temp = Path(name)
     try:
         if hasattr(os, "fchmod"):  # mkstemp makes it private; the file gets the usual permissions
@@ -44,25 +52,43 @@ def replacing(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
             if durable:  # the data reaches the disk before the name does
                 os.fsync(file.fileno())
         os.replace(temp, path)
+    except OSError as err:  # a full disk, say: name the file it was for
+        raise _naming(err, path) from None
     finally:
         temp.unlink(missing_ok=True)
 
 
+def _naming(err: OSError, path: Path) -> OSError:
+    """`err`, saying which file it was about if it did not."""
+    return err if err.filename else OSError(err.errno, err.strerror or str(err), str(path))
+
+
 def remove_stale_temp_files(folder: Path, older_than: float = 0) -> None:
-    """Remove our temp files left by killed runs (a link is removed, never followed)."""
+    """Remove our temp files left by killed runs: regular files named as `replacing` names them
+    (never a link, a folder or anything else, which we never make there)."""
     now = time.time()
-    for path in folder.glob(f".*{PART}*"):
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
         try:
-            info = path.lstat()
-            if not path.is_dir() and now - info.st_mtime >= older_than:
-                path.unlink()
+            stale = now - entry.stat(follow_symlinks=False).st_mtime >= older_than
+            if TEMP_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and stale:
+                os.unlink(entry.path)
         except OSError:
             pass  # gone already, or not ours to remove: either way nothing to do
 
 
 @contextmanager
-def folder_lock(folder: Path, waiting: Callable[[str], None]) -> Iterator[None]:
-    """Hold `folder`'s lock while writing into it. Another run that wants it waits, and says so."""
+def folder_lock(folder: Path, waiting: Callable[[str], None], made: bool = False) -> Iterator[None]:
+    """Hold `folder`'s lock while writing into it. Another run that wants it waits, and says so.
+
+    The lock file stays when the lock is released: deleting it while another run waits on it
+    would let a third run lock a new file of that name, and two runs write at once (filelock
+    itself stopped deleting it for this reason). Only a run that `made` the folder and fails
+    removes it, so that the folder it made can go too.
+    """
     from filelock import FileLock, Timeout
 
     lock = FileLock(folder / LOCK, is_singleton=False)
@@ -74,10 +100,11 @@ def folder_lock(folder: Path, waiting: Callable[[str], None]) -> Iterator[None]:
     try:
         remove_stale_temp_files(folder)  # nobody else writes here while we hold the lock
         yield
+    except BaseException:
+        if made:  # (a run that came to the new folder meanwhile finds it gone, and fails writing)
+            (folder / LOCK).unlink(missing_ok=True)
+        raise
     finally:
-        # Unlinked while still held, so the folder is left tidy: a run that opened the old file
-        # sees it unlinked once it gets the lock, and filelock then retries on a new one.
-        (folder / LOCK).unlink(missing_ok=True)
         lock.release()
 
 
@@ -89,7 +116,7 @@ def writing_into(folder: Path, waiting: Callable[[str], None], what: str = "--ou
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with folder_lock(folder, waiting):
+        with folder_lock(folder, waiting, made=created):
             yield
     except BaseException:
         if created:
@@ -98,22 +125,24 @@ def writing_into(folder: Path, waiting: Callable[[str], None], what: str = "--ou
         raise
 
 
-def is_marked(path: Path, mark: bytes, span: int = 4096) -> bool:
-    """Whether `mark` is in the first or last `span` bytes of the file: how our binary files
-    (images, PDFs) are told from anyone else's."""
-    try:
-        with path.open("rb") as file:
-            head = file.read(span)
-            file.seek(max(0, os.fstat(file.fileno()).st_size - span))
-            return mark in head or mark in file.read()
-    except OSError:
-        return False
+def is_own_file(path: Path) -> bool:
+    """Whether `path` is itself a file stretchcue wrote (not a link to one)."""
+    return path.is_file() and not path.is_symlink() and proof_of(path) is Proof.OURS
 
 
 def check_ours(path: Path, option: str = "--out") -> None:
-    """A file about to be replaced must be one stretchcue wrote (its mark near its start or end)."""
-    if path.exists() and not is_marked(path, MARK.encode()):
-        raise NotOurs(path, option)
+    """A file about to be replaced must be one stretchcue wrote, as its seal proves (ours.py)."""
+    if occupied(path) and (found := proof_of(path)) is not Proof.OURS:
+        raise NotOurs(path, option, changed=found is Proof.CHANGED)
+
+
+def occupied(path: Path) -> bool:
+    """Whether something is at `path` that replacing it would lose (a dangling link loses nothing)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return not stat.S_ISLNK(info.st_mode) or path.exists()
 
 
 def safe_name(title: str, limit: int = 120) -> str:

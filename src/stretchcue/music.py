@@ -13,9 +13,9 @@ holds' music counted with some voices and not others, and moved a track's loudne
 
 from __future__ import annotations
 
+import hashlib
 import io
 import subprocess
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import numpy as np
 
 from .audio import SPEECH_LUFS, ffmpeg_exe, level, loudness
 from .errors import StretchcueError
+from .ours import open_regular
 from .routine import MusicChoice
 
 DUCK_DB = 18.0  # how far the music dips under speech (at least 12 dB, so words stay clear; measured 15+)
@@ -35,6 +36,8 @@ FADE_OUT = 5.0
 MAX_SECONDS = 300  # of the music file used (looped); keeps memory small for long files
 MIN_SECONDS = 2 * CROSSFADE + 4
 LOOKAHEAD = FADE_OUT + BRIDGE + DUCK_DOWN  # seconds of audio held back until the cues after it are known
+MAX_FILE = 1 << 40  # bytes: any real file (ffmpeg reads only the MAX_SECONDS it needs); not a device or a pipe
+FFMPEG_SECONDS = 300  # a decode of MAX_SECONDS takes a second or two; a file that keeps ffmpeg longer is refused
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,10 @@ class Music:
     def __init__(self, choice: MusicChoice) -> None:
         rate, channels = _probe(choice.path)
         self.format = choose_format(rate, channels)
+        self.level = choice.level
         samples = _decode(choice.path, self.format)
+        # What the track depends on: the samples used, as decoded (not the path, nor the rest of the file).
+        self.digest = hashlib.sha256(samples.tobytes()).hexdigest()
         if len(samples) < MIN_SECONDS * self.format.rate:
             seconds = len(samples) / self.format.rate
             raise StretchcueError(f"music: {choice.path} lasts {seconds:.1f} s; at least {MIN_SECONDS:g} s to loop")
@@ -134,12 +140,15 @@ def _dips(t: np.ndarray, speech: list[tuple[int, int]], rate: int) -> np.ndarray
 
 
 def _probe(path: Path) -> tuple[int, int]:
-    """The music's sample rate and channel count, from the WAV header ffmpeg writes for its first moment."""
+    """The music's sample rate and channel count, from the WAV header ffmpeg writes for its first
+    moment (read by pedalboard, which takes every WAV layout, 5.1 and 96 kHz included)."""
+    from pedalboard.io import AudioFile
+
     header = _ffmpeg(path, ["-t", "0.1", "-f", "wav", "-acodec", "pcm_s16le"])
     try:
-        with wave.open(io.BytesIO(header)) as reader:
-            return reader.getframerate(), reader.getnchannels()
-    except (wave.Error, EOFError):
+        with AudioFile(io.BytesIO(header)) as reader:
+            return round(reader.samplerate), reader.num_channels
+    except (ValueError, RuntimeError, OSError):
         raise StretchcueError(f"music: {path} has no sound ffmpeg can read") from None
 
 
@@ -151,8 +160,17 @@ def _decode(path: Path, fmt: Format) -> np.ndarray:
 
 
 def _ffmpeg(path: Path, args: list[str]) -> bytes:
+    """ffmpeg's output for a music file, which must be a regular file (a pipe or a device would
+    keep it reading forever); a file that keeps it busy for minutes is refused."""
+    try:
+        open_regular(path, MAX_FILE).close()
+    except OSError as err:
+        raise StretchcueError(f"music: cannot read {path}: {err.strerror or err}") from None
     command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a:0", "-vn", *args, "pipe:1"]
-    result = subprocess.run(command, capture_output=True, check=False)
+    try:
+        result = subprocess.run(command, capture_output=True, check=False, timeout=FFMPEG_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise StretchcueError(f"music: {path} took ffmpeg over {FFMPEG_SECONDS} s to read") from None
     if result.returncode != 0 or not result.stdout:
         reason = result.stderr.decode(errors="replace").strip().splitlines()
         raise StretchcueError(f"music: cannot read {path}: {reason[-1] if reason else 'no sound in it'}")

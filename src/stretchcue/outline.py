@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .files import MARK
+from .ours import BLANK_TEXT, seal_text
 from .timeline import Timeline
 
 
@@ -36,25 +37,26 @@ def lines(timeline: Timeline) -> tuple[Span, ...]:
 
 
 def webvtt(spoken: tuple[Span, ...], title: str) -> str:
-    """WebVTT captions (https://www.w3.org/TR/webvtt1/)."""
-    cues = [f"{_clock(s.start, '.')} --> {_clock(s.end, '.')}\n{s.text}" for s in spoken]
-    return "\n\n".join([f"WEBVTT - {_one_line(title)}", f"NOTE Made by {MARK}", *cues]) + "\n"
+    """WebVTT captions (https://www.w3.org/TR/webvtt1/), sealed as ours in a closing NOTE. Cue text
+    is escaped (&, <, >), so no text can end a cue or start a tag; the header's title, which is not
+    parsed for tags, cannot hold "-->"."""
+    cues = [f"{_clock(s.start, '.')} --> {_clock(s.end, '.')}\n{_caption(s.text)}" for s in spoken]
+    header = f"WEBVTT - {_one_line(title).replace('-->', '->')}"
+    return seal_text("\n\n".join([header, f"NOTE Made by {MARK}", *cues, f"NOTE {BLANK_TEXT}"]) + "\n")
 
 
 def lrc(spoken: tuple[Span, ...], title: str, album: str, length: float) -> str:
-    """Timed lyrics in the LRC format music players show: [mm:ss.xx] per line."""
+    """Timed lyrics in the LRC format music players show: [mm:ss.xx] per line; sealed as ours in
+    a comment tag ([#:...])."""
     minutes, seconds = divmod(round(length), 60)
     head = [
-        f"[ti:{_one_line(title)}]",
-        f"[al:{_one_line(album)}]",
+        f"[ti:{_tag_value(title)}]",
+        f"[al:{_tag_value(album)}]",
         f"[length:{minutes:02d}:{seconds:02d}]",
         f"[re:{MARK}]",
+        f"[#:{BLANK_TEXT}]",
     ]
-    return "\n".join(head + [f"[{_lrc_clock(s.start)}]{s.text}" for s in spoken]) + "\n"
-
-
-def is_ours(text: str) -> bool:
-    return f"NOTE Made by {MARK}" in text or f"[re:{MARK}]" in text
+    return seal_text("\n".join(head + [f"[{_lrc_clock(s.start)}]{_one_line(s.text)}" for s in spoken]) + "\n")
 
 
 def _clock(seconds: float, point: str) -> str:
@@ -71,4 +73,15 @@ def _lrc_clock(seconds: float) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.replace("-->", "->").split())
+    """On one line: a line break would end a cue, or an LRC line."""
+    return " ".join(text.split())
+
+
+def _caption(text: str) -> str:
+    """WebVTT cue text: on one line, with &, < and > as character references."""
+    return _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _tag_value(text: str) -> str:
+    """An LRC tag's value: a "]" would end it."""
+    return _one_line(text).replace("]", ")").replace("[", "(")

@@ -9,6 +9,7 @@ one stream, on a thread per core.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import itertools
@@ -18,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +28,12 @@ from . import __version__, cards, mp3, outline, playlist, tones
 from .cache import ClipCache
 from .compiler import Cue, Options, Play, Step, compile_routine
 from .errors import NotOurs, StretchcueError
-from .files import check_folder, safe_name, write_text, writing_into
+from .files import check_folder, check_ours, is_own_file, safe_name, write_text, writing_into
 from .manifest import Manifest
 from .music import SPEECH_ONLY, Music
+from .ours import Proof
 from .profiles import VoiceProfile
-from .render import Stamp, Tags, read_stamp, render, write_mp3
+from .render import Stamp, Tags, read_stamp, render, track_proof, write_mp3
 from .routine import MusicChoice, Routine
 from .speech import Voice
 from .timeline import SAMPLE_RATE, Layout, Timeline, fixed_seconds
@@ -104,14 +107,13 @@ def sounds(voice: Voice, rate: int = SAMPLE_RATE) -> Callable[[Cue], np.ndarray]
 
 
 def music_of(routine: Routine, options: Options) -> MusicChoice | None:
-    """The music under a track: the command line's, else the routine's; at the level asked for;
-    with the file's checksum as it is now."""
+    """The music under a track: the command line's, else the routine's; at the level asked for."""
     choice = options.music or routine.music
     if choice is None:
         if options.music_level is not None:
             raise StretchcueError(f"--music-level: {routine.source} has no music; add --music FILE")
         return None
-    return MusicChoice.of(choice.path, choice.level if options.music_level is None else options.music_level)
+    return MusicChoice(choice.path, choice.level if options.music_level is None else options.music_level)
 
 
 def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Plan:
@@ -134,9 +136,34 @@ class TrackSpec:
     number: int = 1
     total: int = 1
 
-    def stamp(self, music: MusicChoice | None) -> str:
-        """Everything the track is made from; `music` (from `music_of`) brings in the music file's content."""
-        return hashlib.sha256(repr((__version__, self, music)).encode()).hexdigest()
+    def stamp(self, music: Music | None) -> str:
+        """A fingerprint of what the track (its audio and its tags) is made from, and nothing else:
+        not where the routine or the music file is, only what is in them; `music` is the track's
+        (from `music_of`), decoded. Settings at their defaults are left out, so a setting added
+        in a later version leaves the tracks made without it as they are."""
+        made_from = {
+            "stretchcue": __version__,
+            "routine": _plain(replace(self.routine, source="", music=None)),
+            "options": _plain(replace(self.options, music=None, music_level=None)),
+            "voice": [self.voice.name, self.voice.engine, _plain(self.voice.settings), self.voice.identity()],
+            "track": [self.title, self.album, self.number, self.total],
+            "music": [music.digest, music.level] if music else None,
+        }
+        return hashlib.sha256(json.dumps(made_from, sort_keys=True).encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """Settings as JSON: dataclasses as the fields that differ from their defaults, enums as their values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ((f, getattr(value, f.name)) for f in dataclasses.fields(value))
+        return {f.name: _plain(v) for f, v in fields if f.default is dataclasses.MISSING or v != f.default}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
 
 
 def _hold_title(title: str, hold: float | None) -> str:
@@ -248,12 +275,12 @@ class _Places:
             existing = self._existing(name)
             stamp = read_stamp(existing) if existing else None
             if existing is not None and stamp is None:
-                self._foreign(existing)
+                raise NotOurs(existing, changed=track_proof(existing) is Proof.CHANGED)
             if stamp is None or (stamp.title, stamp.album) == (spec.title, spec.album):
                 for transcript in transcripts(self.out / name):  # the files beside it must be ours too
                     found = self._existing(transcript.name)
-                    if found is not None and not outline.is_ours(_head(found)):
-                        self._foreign(found)
+                    if found is not None:
+                        check_ours(found)
                 return self._take(name, base, ".mp3", spec.title), stamp
         raise AssertionError("unreachable")
 
@@ -265,8 +292,8 @@ class _Places:
             if existing is None:
                 return self._take(name, base, ".m3u8", album)
             found = playlist.inspect(existing)
-            if not found.ours or not existing.is_file():
-                self._foreign(existing)
+            if not found.ours:
+                raise NotOurs(existing)
             if found.album in (None, playlist.label(album)):
                 if found.edited:
                     self.notify(f"note: {existing} was edited by hand, so it is left as it is (delete it to renew it)")
@@ -291,17 +318,6 @@ class _Places:
             self.notify(f"note: {base}{suffix} holds another track, so {title!r} is saved as {name}")
         return self.out / name
 
-    def _foreign(self, path: Path) -> None:
-        raise NotOurs(path)
-
-
-def _head(path: Path) -> str:
-    """The start of a text file (enough to hold our mark), or "" if it cannot be read as one."""
-    try:
-        with path.open("rb") as file:
-            return file.read(4096).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
 
 
 def build_tracks(
@@ -311,11 +327,13 @@ def build_tracks(
     album: str | None = None,
     report: Report | None = None,
     notify: Callable[[str], None] | None = None,
+    check_first: Callable[[list[Path]], None] | None = None,
 ) -> tuple[list[Track], Path | None]:
     """Build every track not already built whole from the same inputs; with `album`, write its playlist too.
 
     One run at a time writes into `out` (a second one waits, and says so); names are chosen, and
-    checked for files that are not ours, before anything is written.
+    checked for files that are not ours, before anything is written; `check_first` is given the
+    tracks' paths then, to check what else the run will write (a feed and the files beside it).
     """
     check_folder(out)
     mp3.check_encoder()  # a missing encoder is reported before anything is written
@@ -325,6 +343,8 @@ def build_tracks(
         places = _Places(out, tell)
         targets = [places.track(spec, base) for spec, base in zip(specs, base_names(specs), strict=True)]
         playlist_path = places.playlist(album) if album else None
+        if check_first:
+            check_first([path for path, _ in targets])
         tracks = _build_all(specs, targets, cache, say, tell)
         if playlist_path and album:
             items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
@@ -346,7 +366,7 @@ def _build_all(
     """Each track is spoken, rendered and encoded in one stream, on a thread of its own: one per
     core, so while one track waits for speech another is encoded. Tracks share their voices."""
     voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
-    choices = [music_of(spec.routine, spec.options) for spec in specs]  # each reads and checksums its file
+    choices = [music_of(spec.routine, spec.options) for spec in specs]
     # Each music file is decoded and leveled once, before anything is written: a bad file stops the run here.
     musics = {choice: Music(choice) for choice in choices if choice}
     results: dict[int, Track] = {}
@@ -355,9 +375,10 @@ def _build_all(
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         try:
             for index, (spec, (path, existing), choice) in enumerate(zip(specs, targets, choices, strict=True)):
-                inputs = spec.stamp(choice)
+                music = musics[choice] if choice else None
+                inputs = spec.stamp(music)
                 if existing is not None and existing.inputs == inputs:
-                    if existing.whole and all(p.is_file() for p in transcripts(path)):
+                    if existing.whole and all(is_own_file(p) for p in transcripts(path)):
                         results[index] = Track(path, spec.title, existing.length_ms / 1000, skipped=True)
                         say(index, "skipped", 1, 1)
                         continue
@@ -366,7 +387,6 @@ def _build_all(
                 if key not in voices:
                     voices[key] = Voice(spec.voice, cache)
                 progress: Progress = lambda d, t, i=index: say(i, "building", d, t)  # noqa: E731
-                music = musics[choice] if choice else None
                 pending[index] = pool.submit(_build_track, spec, voices[key], music, path, inputs, progress, stop)
             for index, future in pending.items():
                 results[index] = future.result()

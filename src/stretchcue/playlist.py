@@ -1,20 +1,20 @@
 """M3U8 playlists that phones and desktop players open: UTF-8 without BOM, #EXTM3U, one #EXTINF
 per track with whole seconds and a comma-free title, relative paths with forward slashes.
 
-The second line marks the file as ours and carries a checksum of the lines after it, so a
-playlist someone edited by hand is recognised and left alone; `#PLAYLIST:` names the album, so
-two albums whose names make one file name are told apart.
+The second line, a comment players skip, seals the file as ours (ours.py), so a playlist
+someone edited by hand is recognised and left alone; `#PLAYLIST:` names the album, so two albums
+whose names make one file name are told apart.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .files import replacing
+from .ours import BLANK_TEXT, MAX_FILE, Proof, proof, read_regular, seal_text
 
-MARK = "# Made by stretchcue"  # a comment line: players skip it, and it marks the file as ours
+MARK = f"# Made by stretchcue {BLANK_TEXT}"
 
 
 @dataclass(frozen=True)
@@ -42,41 +42,34 @@ def label(album: str) -> str:
     return " ".join(album.split())
 
 
-def _checksum(body: str) -> str:
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
-
-
 def playlist_text(album: str, items: list[Item]) -> str:
-    lines = [f"#PLAYLIST:{label(album)}"]
+    lines = ["#EXTM3U", MARK, f"#PLAYLIST:{label(album)}"]
     for item in items:
         lines += [f"#EXTINF:{round(item.seconds)},{_one_line(item.title)}", item.path.as_posix()]
-    body = "\n".join(lines) + "\n"
-    return f"#EXTM3U\n{MARK} (checksum {_checksum(body)})\n{body}"
+    return seal_text("\n".join(lines) + "\n")
 
 
 def inspect(path: Path) -> Found:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = read_regular(path, MAX_FILE)
+    except OSError:
         return Found(None, ours=False, edited=False)
-    head, _, rest = text.partition("\n")
-    mark, _, body = rest.partition("\n")
-    if head != "#EXTM3U" or not mark.startswith(MARK):
+    found = proof(data)
+    if found is Proof.FOREIGN:
         return Found(None, ours=False, edited=False)
-    album = body.partition("\n")[0].removeprefix("#PLAYLIST:") if body.startswith("#PLAYLIST:") else None
-    checksum = mark.removeprefix(MARK).strip().removeprefix("(checksum ").removesuffix(")")
-    edited = bool(checksum) and checksum != _checksum(body)  # no checksum: an older stretchcue wrote it
-    return Found(album, ours=True, edited=edited)
+    body = data.decode("utf-8", errors="replace").split("\n")
+    album = body[2].removeprefix("#PLAYLIST:") if len(body) > 2 and body[2].startswith("#PLAYLIST:") else None
+    return Found(album, ours=True, edited=found is Proof.CHANGED)
 
 
 def write_playlist(path: Path, album: str, items: list[Item]) -> bool:
     """Write the playlist whole; False if it already said exactly this."""
-    text = playlist_text(album, items)
+    text = playlist_text(album, items).encode("utf-8")
     try:
-        if path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8") == text:
+        if not path.is_symlink() and read_regular(path, MAX_FILE) == text:
             return False
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         pass
     with replacing(path) as file:
-        file.write(text.encode("utf-8"))
+        file.write(text)
     return True

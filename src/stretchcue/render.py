@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import io
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +23,7 @@ from mutagen.id3 import (
     COMM,
     CTOC,
     ID3,
+    PRIV,
     SYLT,
     TALB,
     TCON,
@@ -41,14 +44,18 @@ from .compiler import Cue
 from .errors import StretchcueError
 from .files import replacing
 from .music import LOOKAHEAD, Format, Music
+from .ours import BLANK, Proof, open_regular, proof, seal_region
 from .outline import Span
 from .timeline import Placed
 
 FADE_SAMPLES = 110  # 5 ms fade where a clip had to be cut, so the cut does not click
 BLOCK = 1 << 16  # samples mixed and handed to the encoder at a time (3 s)
 QUEUED = 32  # blocks the mixer may be ahead of the encoder (4 MB)
-STAMP = "stretchcue"  # the TXXX frame that marks our files and says what they were made from
+STAMP = "stretchcue"  # the TXXX frame that says what the track was made from
 AUDIO = "stretchcue-audio"  # the TXXX frame with the audio's size and checksum
+SEAL = "stretchcue"  # owner of the PRIV frame that seals the tag (ours.py): bytes, as written
+MAX_TAG = 64 << 20  # bytes: our tags hold a cover and a small image per chapter, well under 2 MB
+MAX_TRACK = 1 << 31  # bytes: a 3-hour track at 128 kbit/s is 173 MB
 
 
 @dataclass(frozen=True)
@@ -204,6 +211,8 @@ def write_tags(file: BinaryIO, tags: Tags) -> None:
         id3.add(USLT(encoding=3, lang="eng", desc="", text="\n".join(line.text for line in tags.lines)))
         synced = [(line.text, round(line.start * 1000)) for line in tags.lines]
         id3.add(SYLT(encoding=3, lang="eng", format=2, type=1, desc="", text=synced))  # format 2: milliseconds
+    id3.add(PRIV(owner=SEAL, data=BLANK))
+    id3.update_to_v23()  # the year as TYER (v2.3), where TDRC is v2.4's
     file.seek(0)
     try:
         id3.save(file, v2_version=3)
@@ -212,6 +221,8 @@ def write_tags(file: BinaryIO, tags: Tags) -> None:
         raise cause from None
     if tags.chapters:
         _chapters_in_time_order(file)
+    file.seek(0)
+    seal_region(file, 0, _tag_size(file.read(10)))
 
 
 def _picture(image: bytes) -> APIC:
@@ -239,9 +250,7 @@ def _chapters_in_time_order(file: BinaryIO) -> None:
     players built on it) lists chapters in the order of their frames: put the CHAP frames in time
     order, in the same tag. The frames stay the same, so the tag keeps its size."""
     file.seek(0)
-    header = file.read(10)
-    size = sum((header[6 + i] & 0x7F) << (7 * (3 - i)) for i in range(4))  # a syncsafe integer
-    body = file.read(size)
+    body = file.read(_tag_size(file.read(10)) - 10)
     frames, at = [], 0
     while at + 10 <= len(body) and body[at] != 0:  # then the padding
         end = at + 10 + int.from_bytes(body[at + 4 : at + 8], "big")
@@ -270,26 +279,81 @@ def _audio_digest(file: BinaryIO, offset: int) -> str:
     return f"{size} {digest.hexdigest()}"
 
 
+def _tag_size(header: bytes) -> int:
+    """The ID3v2 tag's size in bytes, its 10-byte header included (0: no tag)."""
+    if len(header) < 10 or header[:3] != b"ID3":
+        return 0
+    return 10 + sum((header[6 + i] & 0x7F) << (7 * (3 - i)) for i in range(4))  # a syncsafe integer
+
+
 @dataclass(frozen=True)
 class Stamp:
-    """What an MP3 that stretchcue wrote says of itself."""
+    """What an MP3 that stretchcue wrote says of itself, in a tag proven ours by its seal."""
 
     inputs: str  # fingerprint of everything it was made from
     length_ms: int
     title: str
     album: str
     whole: bool  # its audio is exactly the audio it was written with: not cut, not damaged
+    number: int = 1  # in its album
+    comment: str = ""
+    cover: bytes = b""
+    chapters: tuple[tuple[float, str], ...] = ()  # (start in seconds, title)
+
+
+def track_proof(path: Path) -> Proof:
+    """Whether the file is a track stretchcue wrote (its tag sealed), one it wrote that was
+    changed since (CHANGED), or anything else (FOREIGN)."""
+    try:
+        with open_regular(path, MAX_TRACK) as file:
+            return proof(_read_tag(file))
+    except OSError:
+        return Proof.FOREIGN
 
 
 def read_stamp(path: Path) -> Stamp | None:
-    """The stamp of an MP3 that stretchcue wrote; None for any other file."""
+    """The stamp of an MP3 that stretchcue wrote, its tag unchanged; None for any other file."""
     try:
-        with path.open("rb") as file:
-            id3 = ID3(file)
-            stamp, length, audio = id3.get(f"TXXX:{STAMP}"), id3.get("TLEN"), id3.get(f"TXXX:{AUDIO}")
-            if stamp is None or length is None or not str(length).isdigit():
+        with open_regular(path, MAX_TRACK) as file:
+            tag = _read_tag(file)
+            if proof(tag) is not Proof.OURS:
                 return None
-            whole = audio is not None and _audio_digest(file, id3.size) == str(audio)
+            id3 = ID3(io.BytesIO(tag))
+            stamp, length, audio = (_text(id3, key) for key in (f"TXXX:{STAMP}", "TLEN", f"TXXX:{AUDIO}"))
+            size = _decimal(audio.partition(" ")[0])
+            whole = size == os.fstat(file.fileno()).st_size - len(tag) and _audio_digest(file, len(tag)) == audio
     except (MutagenError, OSError):
         return None
-    return Stamp(str(stamp), int(str(length)), str(id3.get("TIT2", "")), str(id3.get("TALB", "")), whole)
+    chapters = sorted((c.start_time / 1000, _text(c.sub_frames, "TIT2")) for c in id3.getall("CHAP"))
+    pictures, comments = id3.getall("APIC"), id3.getall("COMM")
+    return Stamp(
+        inputs=stamp,
+        length_ms=_decimal(length) or 0,
+        title=_text(id3, "TIT2"),
+        album=_text(id3, "TALB"),
+        whole=whole,
+        number=_decimal(_text(id3, "TRCK").partition("/")[0]) or 1,
+        comment=str(comments[0]) if comments else "",
+        cover=pictures[0].data if pictures else b"",
+        chapters=tuple(chapters),
+    )
+
+
+def _read_tag(file: BinaryIO) -> bytes:
+    """The ID3 tag at the start of an open file; b"" if there is none or it is too large to be ours."""
+    header = file.read(10)
+    size = _tag_size(header)
+    if not size or size > MAX_TAG:
+        return b""
+    tag = header + file.read(size - 10)
+    return tag if len(tag) == size else b""
+
+
+def _text(frames: object, key: str) -> str:
+    frame = frames.get(key)  # type: ignore[attr-defined]
+    return str(frame) if frame is not None else ""
+
+
+def _decimal(text: str) -> int | None:
+    """A whole number written in ASCII digits, as we write them (not "²" or Arabic-Indic digits)."""
+    return int(text) if text.isascii() and text.isdecimal() else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,7 +13,6 @@ from typing import Any, TypeVar
 
 from yaml.nodes import Node, ScalarNode
 
-from .errors import StretchcueError
 from .limits import (
     MAX_BREATH,
     MAX_COUNTDOWN,
@@ -100,20 +98,11 @@ class Exercise:
 
 @dataclass(frozen=True)
 class MusicChoice:
-    """A music file to lay under the voice, and its level in dB against the voice; `digest` (the
-    file's size and SHA-256, taken by `of` when a track is made) makes a changed file a changed track."""
+    """A music file to lay under the voice, and its level in dB against the voice. What a track
+    takes from the file (its decoded samples) is read when the track is made (music.Music)."""
 
     path: Path
     level: float = MUSIC_LEVEL
-    digest: str = ""
-
-    @classmethod
-    def of(cls, path: Path, level: float = MUSIC_LEVEL) -> MusicChoice:
-        try:
-            data = path.read_bytes()
-        except OSError as err:
-            raise StretchcueError(f"music: cannot read {path}: {err.strerror or err}") from None
-        return cls(path, level, f"{len(data)} {hashlib.sha256(data).hexdigest()}")
 
 
 @dataclass(frozen=True)
@@ -161,7 +150,9 @@ class SettingsReader(Reader):
             file_node, file_field = found["file"], f"{field}.file"
             if "level" in found:
                 level = float(
-                    self.number(found["level"], f"{field}.level", MIN_MUSIC_LEVEL, MAX_MUSIC_LEVEL, allow_low=True)
+                    self.number(
+                        found["level"], f"{field}.level", MIN_MUSIC_LEVEL, MAX_MUSIC_LEVEL, allow_low=True, unit="dB"
+                    )
                 )
         path = Path(self.text(file_node, file_field, spoken=False)).expanduser()
         path = path if path.is_absolute() else (self.folder or Path.cwd()) / path
@@ -193,12 +184,13 @@ class SettingsReader(Reader):
 
     def choice(self, node: Node, field: str, options: type[E]) -> E:
         value = self.scalar(node, field, f"one of {', '.join(options)}")
-        if value is False and "none" in options:  # YAML reads a bare `no` as false
+        names = [option.value for option in options]
+        if value is False and "none" in names:  # YAML reads a bare `no` (or `off`) as false
             value = "none"
         try:
             return options(str(value).lower())
         except ValueError:
-            raise self.fail(node, field, f"expected one of {', '.join(options)}; got {value!r}") from None
+            raise self.fail(node, field, f"expected one of {', '.join(names)}; got {value!r}") from None
 
 
 ROUTINE_WIDE = ("countdown", "chimes")  # settings of `defaults` that exercises cannot change

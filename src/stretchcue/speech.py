@@ -11,7 +11,7 @@ from .cache import ClipCache
 from .engines import Engine
 from .profiles import VoiceProfile
 
-CACHE_VERSION = 3  # bump when finish_clip or the key changes, so old clips are not reused
+CACHE_VERSION = 4  # bump when finish_clip or the key changes, so old clips are not reused
 
 
 class Voice:

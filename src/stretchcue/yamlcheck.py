@@ -29,6 +29,20 @@ MERGE = f"{STANDARD}merge"  # `<<: *base` merges another mapping's keys in (YAML
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def unfit_text(text: str) -> str | None:
+    """What makes `text` unfit for a title or a line (tags, captions and XML carry every other
+    character), or None: control characters, lone surrogates (bytes that were not UTF-8), Unicode's
+    non-characters (U+FFFE, U+FFFF, ...), and invisible bidi controls."""
+    for c in text:
+        if unicodedata.category(c) == "Cs":
+            return "contains bytes that are not UTF-8 text"
+        if unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS:
+            return f"contains a control character (U+{ord(c):04X})"
+        if 0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE:
+            return f"contains U+{ord(c):04X}, which is not a character"
+    return None
+
+
 def bundled_names(folder: Traversable) -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
@@ -91,10 +105,13 @@ def _check_size(root: Node, source: str) -> None:
     """Count nodes as if aliases were expanded (memoized, so counting is cheap)."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
+    aliased = False  # a node met again: an alias
 
     def size(node: Node, depth: int = 0) -> int:
+        nonlocal aliased
         key = id(node)
         if key in sizes:
+            aliased = True
             return sizes[key]
         if key in active:
             raise InputError(source, node.start_mark.line + 1, "", "recursive YAML alias")
@@ -110,9 +127,8 @@ def _check_size(root: Node, source: str) -> None:
         for child in children:
             total += size(child, depth + 1)
             if total > MAX_NODES:
-                raise InputError(
-                    source, node.start_mark.line + 1, "", "file is too large once YAML aliases are expanded"
-                )
+                what = "once YAML aliases are expanded" if aliased else f"(over {MAX_NODES:,} YAML values)"
+                raise InputError(source, node.start_mark.line + 1, "", f"is too large {what}")
         active.discard(key)
         sizes[key] = total
         return total
@@ -209,8 +225,8 @@ class Reader:
             raise self.fail(node, field, "must not be empty")
         if len(value) > limit:
             raise self.fail(node, field, f"is {len(value):,} characters long; at most {limit:,}")
-        if any(unicodedata.category(c) in ("Cc", "Cs") or c in BIDI_CONTROLS for c in value):
-            raise self.fail(node, field, "contains control characters")
+        if problem := unfit_text(value):
+            raise self.fail(node, field, problem)
         if spoken and not any(c.isalnum() for c in value):
             raise self.fail(node, field, f"{value!r} has no words to speak")
         return value
@@ -227,16 +243,24 @@ class Reader:
         return value
 
     def number(
-        self, node: Node, field: str, low: float, high: float, *, integer: bool = False, allow_low: bool = False
+        self,
+        node: Node,
+        field: str,
+        low: float,
+        high: float,
+        *,
+        integer: bool = False,
+        allow_low: bool = False,
+        unit: str = "seconds",
     ) -> Any:
-        kind = "a whole number" if integer else "a number of seconds"
+        kind = "a whole number" if integer else f"a number of {unit}" if unit else "a number"
         value = self.scalar(node, field, kind)
         ok_type = (int,) if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, ok_type) or value != value:
             raise self.fail(node, field, f"expected {kind}, got {value!r}")
         if value < low or (value == low and not allow_low):
             bound = f"at least {low:g}" if allow_low else f"greater than {low:g}"
-            raise self.fail(node, field, f"must be {bound}, got {value:g}")
+            raise self.fail(node, field, f"must be {bound}, got {value:.15g}")
         if value > high:
-            raise self.fail(node, field, f"must be at most {high:g}, got {value:g}")
+            raise self.fail(node, field, f"must be at most {high:g}, got {value:.15g}")
         return value
