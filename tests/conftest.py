@@ -38,6 +38,13 @@ exercises:
     instructions: Stand tall and lean to one side.
 """
 
+TINY_ROUTINE = """\
+title: Tiny
+defaults: {hold: 1, reps: 1, rest: 0, countdown: 0}
+exercises:
+  - {name: A, instructions: Go.}
+"""
+
 
 @dataclass
 class Run:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from conftest import assert_whole, counting, decode, plan_json, read_tags, run_cli, samples
 
 from stretchcue.engines import BeepEngine
+from stretchcue.ours import Proof, proof
 from stretchcue.playlist import Item, playlist_text
 
 
@@ -111,7 +113,8 @@ def test_playlist_format() -> None:
     items = [Item(Path("01 - A.mp3"), "A, the first", 61.6), Item(Path("sub") / "b.mp3", "B", 5.2)]
     text = playlist_text("My, album", items)
     head, mark, body = text.split("\n", 2)
-    assert head == "#EXTM3U" and mark.startswith("# Made by stretchcue (checksum ")
+    assert head == "#EXTM3U" and re.fullmatch("# Made by stretchcue stretchcue-sha256:[0-9a-f]{64}", mark)
+    assert proof(text.encode()) is Proof.OURS
     assert body == "#PLAYLIST:My, album\n#EXTINF:62,A the first\n01 - A.mp3\n#EXTINF:5,B\nsub/b.mp3\n"
     assert not text.encode("utf-8").startswith(b"\xef\xbb\xbf") and text.endswith("\n")
 
@@ -158,7 +161,8 @@ def test_files_stretchcue_did_not_write_are_never_touched(cli, small_routine: Pa
     run = cli("build", small_routine, "--voice", "beep", "--out", tmp_path)
     assert run.code == 2 and "was not made by stretchcue" in run.err
     assert mine.read_bytes() == b"my own recording" and note.read_text() == "keep"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["Quick check.mp3", "notes.txt", "quick.yaml"]
+    listed = sorted(p.name for p in tmp_path.iterdir())
+    assert listed == [".stretchcue.lock", "Quick check.mp3", "notes.txt", "quick.yaml"]
 
 
 def test_a_batch_may_mix_the_system_voice_and_piper(tmp_path: Path) -> None:

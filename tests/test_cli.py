@@ -47,7 +47,8 @@ def test_build_renders_what_plan_prints_with_overrides(cli, small_routine: Path,
     assert len(holds) == 3 + 3 * 2  # cat stretch: 3 reps; side bend: 3 reps a side
     assert len(decode(out / "Quick check - 4 s holds.mp3")) == samples(doc["duration"])
     names = sorted(p.name for p in out.iterdir() if p.is_file())
-    assert names == [f"Quick check - 4 s holds.{kind}" for kind in ("lrc", "mp3", "vtt")]  # the track and its words
+    tracks = [f"Quick check - 4 s holds.{kind}" for kind in ("lrc", "mp3", "vtt")]
+    assert names == [".stretchcue.lock", *tracks]  # the track and its words, and the folder's lock
 
 
 def test_a_countdown_that_cannot_fit_is_a_warning_naming_the_cue(cli, small_routine: Path, tmp_path: Path) -> None:
@@ -142,4 +143,4 @@ def test_the_system_voice_leaves_nothing_in_the_temp_folder(tmp_path: Path, smal
     run = run_cli("plan", small_routine, "--voice", "system", "--cache", tmp_path / "cache")
     assert run.returncode == 0, run.stderr
     assert [p for p in set(Path(tempfile.gettempdir()).iterdir()) - before if "stretchcue" in p.name] == []
-    assert list((tmp_path / "cache" / "scratch").iterdir()) == []
+    assert [p.name for p in (tmp_path / "cache" / "scratch").iterdir()] == [".stretchcue-cache-folder"]

@@ -54,7 +54,7 @@ def test_two_builds_a_batch_and_a_plan_at_once(small_routine: Path, tmp_path: Pa
             "Pair.m3u8",
             TRACK,
         ]
-        assert {p.suffix for p in out.iterdir()} == {".mp3", ".m3u8", ".vtt", ".lrc"}
+        assert {p.suffix for p in out.iterdir()} == {".mp3", ".m3u8", ".vtt", ".lrc", ".lock"}
         for track in out.glob("*.mp3"):
             stamp = read_stamp(track)
             assert stamp is not None and stamp.whole, track

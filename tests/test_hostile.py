@@ -80,7 +80,9 @@ def test_the_output_folder_holds_only_tracks_their_transcripts_and_playlists(
     assert cli("build", small_routine, "--hold", "2", "--hold", "3", "--voice", "beep", "--out", out).code == 0
     tracks = [f"0{n} - Quick check - {n + 1} s holds.{kind}" for n in (1, 2) for kind in ("lrc", "mp3", "vtt")]
     assert names(out) == [".stretchcue.lock", *tracks, "Quick check.m3u8"]  # the lock stays (files.folder_lock)
-    assert all(oct(p.stat().st_mode & 0o777) == oct(0o666 & ~current_umask()) for p in out.iterdir() if p.name[0] != ".")
+    assert all(
+        oct(p.stat().st_mode & 0o777) == oct(0o666 & ~current_umask()) for p in out.iterdir() if p.name[0] != "."
+    )
 
 
 def current_umask() -> int:

@@ -17,8 +17,8 @@ from urllib.parse import quote
 from . import __version__
 from .errors import StretchcueError
 from .files import MARK, check_ours, write_bytes, write_text, writing_into
-from .ours import BLANK_TEXT, seal_text
-from .render import Stamp, read_stamp
+from .ours import BLANK_TEXT, Proof, seal_text
+from .render import Stamp, read_stamp, track_proof
 from .yamlcheck import unfit_text
 
 FEED = "feed.xml"
@@ -126,6 +126,8 @@ def episodes(folder: Path, notify: Callable[[str], None]) -> list[Episode]:
     for path in sorted(folder.glob("*.mp3")):
         stamp = read_stamp(path) if path.is_file() else None
         if stamp is None:
+            if track_proof(path) is Proof.CHANGED:
+                notify(f"note: {path} was changed since stretchcue made it, so it is left out of the feed")
             continue
         if not stamp.whole:
             notify(f"note: {path} is damaged, so it is left out of the feed (build it again)")

@@ -36,8 +36,10 @@ FADE_OUT = 5.0
 MAX_SECONDS = 300  # of the music file used (looped); keeps memory small for long files
 MIN_SECONDS = 2 * CROSSFADE + 4
 LOOKAHEAD = FADE_OUT + BRIDGE + DUCK_DOWN  # seconds of audio held back until the cues after it are known
-MAX_FILE = 1 << 40  # bytes: any real file (ffmpeg reads only the MAX_SECONDS it needs); not a device or a pipe
-FFMPEG_SECONDS = 300  # a decode of MAX_SECONDS takes a second or two; a file that keeps ffmpeg longer is refused
+# ffmpeg reads only the MAX_SECONDS it needs of a real music file, but may search all of one that
+# holds no sound for a frame: files over MAX_FILE (3 hours of CD audio is 1.9 GB) are refused unread.
+MAX_FILE = 2 << 30
+FFMPEG_SECONDS = 120  # a decode of MAX_SECONDS takes a second or two; a file that keeps ffmpeg longer is refused
 
 
 @dataclass(frozen=True)

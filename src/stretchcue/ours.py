@@ -93,13 +93,15 @@ def seal_region(file: BinaryIO, start: int, size: int) -> None:
     file.write(sealed)
 
 
-def proof(data: bytes) -> Proof:
-    """Whether bytes that are a whole sealed thing (a file, or an MP3's tag) carry our seal."""
+def proof(data: bytes, before: bytes = b"") -> Proof:
+    """Whether bytes that are a whole sealed thing (a file, or an MP3's tag) carry our seal; with
+    `before`, only a seal right after those bytes counts (an MP3's tag also holds the sealed
+    images it carries)."""
     found = False
-    for match in _seals(data):
+    for match in _seals(data, before):
         found = True
-        at = match.start()
-        if hashlib.sha256(_view(data, at)).hexdigest().encode() == match.group()[len(TOKEN) :]:
+        at = match.start() + len(before)
+        if hashlib.sha256(_view(data, at)).hexdigest().encode() == match.group()[-64:]:
             return Proof.OURS
     return Proof.CHANGED if found else Proof.FOREIGN
 
@@ -125,9 +127,10 @@ def proof_of(path: Path, limit: int = MAX_FILE) -> Proof:
         return Proof.FOREIGN
 
 
-def _seals(data: bytes) -> list[re.Match[bytes]]:
-    """The seals in `data`, last first (a writer puts its own last), at most a few."""
-    return list(_SEAL.finditer(data))[::-1][:8]
+def _seals(data: bytes, before: bytes = b"") -> list[re.Match[bytes]]:
+    """The seals in `data` (after `before`), last first (a writer puts its own last), at most a few."""
+    pattern = re.compile(re.escape(before) + _SEAL.pattern) if before else _SEAL
+    return list(pattern.finditer(data))[::-1][:8]
 
 
 def _view(data: bytes, at: int) -> bytes:

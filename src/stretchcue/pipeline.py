@@ -319,7 +319,6 @@ class _Places:
         return self.out / name
 
 
-
 def build_tracks(
     specs: list[TrackSpec],
     out: Path,

@@ -54,6 +54,7 @@ QUEUED = 32  # blocks the mixer may be ahead of the encoder (4 MB)
 STAMP = "stretchcue"  # the TXXX frame that says what the track was made from
 AUDIO = "stretchcue-audio"  # the TXXX frame with the audio's size and checksum
 SEAL = "stretchcue"  # owner of the PRIV frame that seals the tag (ours.py): bytes, as written
+SEALED_BY = SEAL.encode() + b"\0"  # what precedes the tag's own seal (not those of the images in it)
 MAX_TAG = 64 << 20  # bytes: our tags hold a cover and a small image per chapter, well under 2 MB
 MAX_TRACK = 1 << 31  # bytes: a 3-hour track at 128 kbit/s is 173 MB
 
@@ -306,7 +307,7 @@ def track_proof(path: Path) -> Proof:
     changed since (CHANGED), or anything else (FOREIGN)."""
     try:
         with open_regular(path, MAX_TRACK) as file:
-            return proof(_read_tag(file))
+            return proof(_read_tag(file), SEALED_BY)
     except OSError:
         return Proof.FOREIGN
 
@@ -316,7 +317,7 @@ def read_stamp(path: Path) -> Stamp | None:
     try:
         with open_regular(path, MAX_TRACK) as file:
             tag = _read_tag(file)
-            if proof(tag) is not Proof.OURS:
+            if proof(tag, SEALED_BY) is not Proof.OURS:
                 return None
             id3 = ID3(io.BytesIO(tag))
             stamp, length, audio = (_text(id3, key) for key in (f"TXXX:{STAMP}", "TLEN", f"TXXX:{AUDIO}"))

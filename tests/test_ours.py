@@ -1,0 +1,342 @@
+"""Nothing of anyone else's, ever: a file is ours only by its seal (ours.py), never by a word in it;
+every path read is a regular file of bounded size, opened without blocking; the cache removes only
+what proves itself. Each family is tried with several inputs of its kind."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TINY_ROUTINE, run_cli
+from PIL import Image
+
+from stretchcue import cache, ours
+from stretchcue.cards import jpeg, pdf, png
+from stretchcue.ours import BLANK, Proof, proof, proof_of, seal
+from stretchcue.render import read_stamp, track_proof
+
+BASE = "https://example.com/stretch/"
+TRACK = "Tiny.mp3"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (not following links) with its content's checksum, or where a link
+    points; but for our lock file, which stays in a folder once a run has written there."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.name == ".stretchcue.lock":
+            continue
+        if path.is_symlink():
+            found[str(path.relative_to(folder))] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[str(path.relative_to(folder))] = digest(path)
+    return found
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY_ROUTINE, encoding="utf-8")
+    return path
+
+
+# -- the seal itself ------------------------------------------------------------------------------------
+
+
+def image() -> Image.Image:
+    return Image.effect_mandelbrot((300, 200), (-2, -1, 1, 1), 50).convert("RGB")
+
+
+SEALED = {
+    "text": lambda: seal(b"WEBVTT\n\nNOTE made by stretchcue\n\nNOTE " + BLANK + b"\n"),
+    "png": lambda: png(image()),
+    "jpeg": lambda: jpeg(image()),
+    "pdf": lambda: pdf([image(), image()], "Title"),
+}
+
+
+@pytest.mark.parametrize("kind", SEALED)
+def test_a_sealed_file_is_ours_and_any_change_makes_it_not(kind: str, tmp_path: Path) -> None:
+    data = SEALED[kind]()
+    assert proof(data) is Proof.OURS
+    for at in (0, len(data) // 3, len(data) // 2, len(data) - 1):  # one byte changed anywhere
+        changed = data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
+        assert proof(changed) is not Proof.OURS, at
+    assert proof(data + b"\n") is Proof.CHANGED and proof(data[:-1]) is Proof.CHANGED
+    path = tmp_path / f"copy.{kind}"
+    path.write_bytes(data)
+    assert proof_of(path) is Proof.OURS  # a copy anywhere is still ours: it is the same bytes
+    if kind in ("png", "jpeg"):
+        Image.open(io.BytesIO(data)).load()  # still a valid image (a PNG's CRC was made again)
+
+
+def test_the_word_alone_proves_nothing() -> None:
+    for data in (
+        b"stretchcue",
+        b"<rss><generator>stretchcue</generator></rss>",
+        b"NOTE Made by stretchcue\n",
+        b"# Made by stretchcue (checksum 0123456789abcdef)\n",
+        ours.TOKEN + b"0" * 64,
+        ours.TOKEN + b"f" * 64,
+        "stretchcue".encode("utf-16"),
+    ):
+        assert proof(data) is not Proof.OURS, data
+
+
+def test_a_large_file_is_checked_as_it_streams(tmp_path: Path) -> None:
+    body = os.urandom(3 * ours.WINDOW)
+    for data in (seal(body + b"<!-- " + BLANK + b" -->\n"), seal(b"# " + BLANK + b"\n" + body)):
+        path = tmp_path / "big"
+        path.write_bytes(data)
+        assert proof_of(path) is Proof.OURS
+        path.write_bytes(data[:100] + b"x" + data[101:])
+        assert proof_of(path) is Proof.CHANGED
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null", "/dev/full"])
+def test_a_device_is_never_ours_and_never_read(device: str, tmp_path: Path) -> None:
+    link = tmp_path / "feed.xml"
+    link.symlink_to(device)
+    started = time.monotonic()
+    assert proof_of(link) is Proof.FOREIGN and proof_of(Path(device)) is Proof.FOREIGN
+    assert track_proof(link) is Proof.FOREIGN and read_stamp(link) is None
+    assert time.monotonic() - started < 5
+
+
+def test_a_named_pipe_is_never_opened_for_a_blocking_read(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert proof_of(pipe) is Proof.FOREIGN and track_proof(pipe) is Proof.FOREIGN and read_stamp(pipe) is None
+
+
+def test_a_huge_sparse_file_is_not_read(tmp_path: Path) -> None:
+    huge = tmp_path / "huge"
+    with huge.open("wb") as file:
+        file.truncate(50 << 30)  # 50 GB of nothing, instantly
+    started = time.monotonic()
+    assert proof_of(huge) is Proof.FOREIGN and read_stamp(huge) is None
+    assert time.monotonic() - started < 5
+
+
+# -- files in the way that are not ours, at every name we write ------------------------------------------
+
+
+LOOKALIKES = {
+    "mentions us": b"a file about stretchcue, mine",
+    "old word mark": b"WEBVTT\n\nNOTE Made by stretchcue\n",
+    "blank seal": b"<rss/>\n<!-- " + BLANK + b" -->\n",
+    "utf-16": "made by stretchcue".encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "Tiny.jpg", "Tiny.chapters.json"])
+@pytest.mark.parametrize("content", list(LOOKALIKES))
+def test_a_lookalike_beside_a_track_stops_feed_and_build_with_nothing_written(
+    cli, tiny: Path, tmp_path: Path, name: str, content: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).write_bytes(LOOKALIKES[content])
+    before = snapshot(out)
+    refused = (f"{out / name} exists and was not made by stretchcue", f"{out / name} was changed since")
+    run = cli("build", tiny, "--voice", "beep", "--out", out, "--feed", BASE)
+    assert run.code == 2 and run.err.count("\n") == 1 and any(r in run.err for r in refused), run.err
+    assert snapshot(out) == before and not (out / TRACK).exists()  # not even the track: nothing written
+    (out / name).unlink()
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    (out / name).write_bytes(LOOKALIKES[content])
+    before = snapshot(out)
+    run = cli("feed", out, "--base-url", BASE)
+    assert run.code == 2 and any(r in run.err for r in refused), run.err
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".vtt", ".lrc"])
+def test_an_edited_file_of_ours_is_left_as_it_is(cli, tiny: Path, tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / "out"
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    path = (out / TRACK).with_suffix(suffix)
+    data = bytearray(path.read_bytes())
+    at = 20 if suffix == ".mp3" else len(data) // 2  # (in an MP3: inside its tag)
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+    run = cli("build", tiny, "--voice", "beep", "--out", out, "--reps", "2")
+    assert run.code == 2 and f"{path} was changed since stretchcue made it" in run.err, run.err
+    assert path.read_bytes() == bytes(data)
+
+
+@pytest.mark.parametrize("frame", ["TRCK", "TLEN"])
+@pytest.mark.parametrize("value", ["٣", "²", "3a", "-1", ""])
+def test_a_track_whose_tags_were_edited_is_trusted_by_nothing(
+    cli, tiny: Path, tmp_path: Path, frame: str, value: str
+) -> None:
+    from mutagen.id3 import ID3, TLEN, TRCK
+
+    out = tmp_path / "out"
+    assert cli("build", tiny, "--voice", "beep", "--out", out, "--feed", BASE).code == 0
+    tags = ID3(out / TRACK)
+    tags.add((TRCK if frame == "TRCK" else TLEN)(encoding=3, text=value))
+    tags.save(out / TRACK, v2_version=3)
+    assert read_stamp(out / TRACK) is None and track_proof(out / TRACK) is Proof.CHANGED
+    run = cli("feed", out, "--base-url", BASE)  # the only track is left out: none to publish
+    assert run.code == 2 and "was changed since stretchcue made it" in run.err, run.err
+    run = cli("build", tiny, "--voice", "beep", "--out", out)
+    assert run.code == 2 and "was changed since stretchcue made it" in run.err, run.err
+
+
+def test_cards_and_a_long_feed_address_are_recognised_as_ours_run_after_run(cli, tiny: Path, tmp_path: Path) -> None:
+    for _ in range(3):
+        run = cli("cards", tiny, "--out", tmp_path / "cards")
+        assert run.code == 0, run.err
+    out = tmp_path / "out"
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    long_base = "https://example.com/" + "/".join(["a-rather-long-folder-name"] * 1500) + "/"
+    for _ in range(2):
+        run = cli("feed", out, "--base-url", long_base)
+        assert run.code == 0, run.err
+    assert (out / "feed.xml").stat().st_size > 3 * ours.WINDOW  # its seal is found at its end
+
+
+# -- inputs that never end: devices and pipes where a file is read ----------------------------------------
+
+
+def plant(path: Path, kind: str) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(kind)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/urandom"])
+def test_a_pipe_or_device_at_any_name_we_read_is_one_line_not_a_hang(tiny: Path, tmp_path: Path, kind: str) -> None:
+    out, cards_out = tmp_path / "out", tmp_path / "cards"
+    out.mkdir()
+    cards_out.mkdir()
+    assert run_cli("build", tiny, "--voice", "beep", "--out", out, timeout=120).returncode == 0
+    cases = [
+        (out / "feed.xml", ["feed", out, "--base-url", BASE]),
+        (out / "Tiny.jpg", ["feed", out, "--base-url", BASE]),
+        (out / "Tiny.chapters.json", ["build", tiny, "--voice", "beep", "--out", out, "--feed", BASE]),
+        (cards_out / "01 - A.png", ["cards", tiny, "--out", cards_out]),
+        (cards_out / "Tiny - cards.pdf", ["cards", tiny, "--out", cards_out]),
+        (tmp_path / "session.png", ["plan", tiny, "--voice", "beep", "--png", tmp_path / "session.png"]),
+        (out / "Tiny.vtt", ["build", tiny, "--voice", "beep", "--out", out, "--reps", "2"]),
+    ]
+    for path, args in cases:
+        if path.exists() or path.is_symlink():
+            path.unlink()
+        plant(path, kind)
+        run = run_cli(*args, timeout=120)  # a hang fails here, as a timeout
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, (args, run.stderr)
+        assert f"{path} exists and was not made by stretchcue" in run.stderr, run.stderr
+        path.unlink()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "sparse", "folder", "copied"])
+def test_a_cache_entry_that_is_not_an_entry_is_spoken_again(tiny: Path, tmp_path: Path, kind: str) -> None:
+    store, out = tmp_path / "cache", tmp_path / "out"
+    args = ["build", tiny, "--voice", "beep", "--out", out, "--cache", store]
+    assert run_cli(*args, timeout=120).returncode == 0
+    first = (out / TRACK).read_bytes()
+    entries = sorted(store.glob("beep/*.clip"))
+    for n, entry in enumerate(entries):
+        entry.unlink()
+        if kind == "sparse":
+            with entry.open("wb") as file:
+                file.truncate(50 << 30)
+        elif kind == "folder":
+            entry.mkdir()
+        elif kind == "copied":  # a valid entry of another key under this name
+            entry.write_bytes(cache.encode(_clip(n), "0" * 64))
+        else:
+            plant(entry, kind)
+    (out / TRACK).unlink()
+    plan = run_cli("plan", tiny, "--voice", "beep", "--cache", store, timeout=120)
+    assert plan.returncode == 0, plan.stderr
+    run = run_cli(*args, timeout=120)
+    assert run.returncode == 0 and run.stderr.count("\n") <= 1, run.stderr
+    assert "damaged speech cache entr" in plan.stderr, plan.stderr
+    built = (out / TRACK).read_bytes()
+    assert len(built) == len(first)  # the same clips, spoken again (tags differ only in their dates, if at all)
+
+
+def _clip(n: int):
+    from pydub import AudioSegment
+
+    return AudioSegment(data=bytes(2 * (1000 + n)), sample_width=2, frame_rate=22_050, channels=1)
+
+
+# -- the cache clears only what is its own ---------------------------------------------------------------
+
+
+def test_clearing_a_shared_cache_folder_removes_only_its_own(cli, tiny: Path, tmp_path: Path) -> None:
+    shared, outside = tmp_path / "shared", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.clip").write_bytes(b"mine, outside")
+    shared.mkdir()
+    for name in ("beep", "photos", "empty"):
+        (shared / name).mkdir()
+    (shared / "beep" / "notes.clip").write_bytes(b"my notes")  # a .clip of someone else's, in a folder of our name
+    (shared / "beep" / f"{'a' * 64}.clip").write_bytes(b"stretchcue clip\n" + b"not really")
+    (shared / "photos" / "beach.clip").write_bytes(b"a photo")
+    (shared / "linked").symlink_to(outside)
+    (shared / "top.clip").write_bytes(b"top")
+    (shared / "scratch").mkdir()
+    (shared / "scratch" / ".speech.abcdefgh.stretchcue-part.wav.mine").write_bytes(b"not our pattern")
+    before = snapshot(shared) | {"outside": digest(outside / "x.clip")}
+    assert cli("build", tiny, "--voice", "beep", "--out", tmp_path / "out", "--cache", shared).code == 0
+    run = cli("cache", "--cache", shared, "--clear")
+    assert run.code == 0 and "removed" in run.out and " 0 clips" not in run.out, run.out
+    after = snapshot(shared) | {"outside": digest(outside / "x.clip")}
+    assert after == before  # all that was there is there, as it was
+    assert (shared / "empty").is_dir() and (shared / "beep").is_dir()  # folders it did not make stay
+    assert cli("cache", "--cache", shared).out.endswith(": 0 clips, 0.0 MB\n")
+
+
+def test_clearing_removes_the_folders_the_cache_made(cli, tiny: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert cli("build", tiny, "--voice", "beep", "--out", tmp_path / "out", "--cache", store).code == 0
+    assert cli("cache", "--cache", store, "--clear").code == 0
+    assert sorted(p.name for p in store.iterdir()) == [".stretchcue.lock"]
+
+
+# -- music that never ends, or is far too big --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/urandom", "sparse", "folder"])
+def test_music_that_is_not_a_file_is_one_line(tiny: Path, tmp_path: Path, kind: str) -> None:
+    music = tmp_path / "music.flac"
+    if kind == "sparse":
+        with music.open("wb") as file:
+            file.truncate(5 << 30)
+    elif kind == "folder":
+        music.mkdir()
+    else:
+        plant(music, kind)
+    for command in ("plan", "build"):
+        args = [command, tiny, "--voice", "beep", "--music", music] + (
+            ["--out", tmp_path / "out"] * (command == "build")
+        )
+        run = run_cli(*args, timeout=120)
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+        assert run.stderr.startswith("error: music: ") and str(music) in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_routine_or_manifest_that_is_a_pipe_or_device_is_one_line(tmp_path: Path) -> None:
+    for kind in ("fifo", "/dev/zero", "/dev/urandom"):
+        for command, name in (("build", "r.yaml"), ("batch", "m.yaml"), ("plan", "p.yaml")):
+            path = tmp_path / f"{kind.strip('/').replace('/', '-')}-{name}"
+            plant(path, kind)
+            out = ["--out", tmp_path / "out"] if command != "plan" else []
+            run = run_cli(command, path, *out, timeout=120)
+            assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+            assert str(path) in run.stderr and "regular file" in run.stderr, run.stderr
