@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -340,3 +341,177 @@ def test_a_routine_or_manifest_that_is_a_pipe_or_device_is_one_line(tmp_path: Pa
             run = run_cli(command, path, *out, timeout=120)
             assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
             assert str(path) in run.stderr and "regular file" in run.stderr, run.stderr
+
+
+# -- the rest of the findings ------------------------------------------------------------------------------
+
+
+def test_a_feed_of_a_folder_with_two_albums_is_titled_by_the_folder(
+    cli, tiny: Path, small_routine, tmp_path: Path
+) -> None:
+    out = tmp_path / "my stretches"
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    assert cli("build", small_routine, "--voice", "beep", "--out", out, "--hold", "2", "--hold", "3").code == 0
+    cwd = Path.cwd()
+    os.chdir(out)
+    try:
+        run = cli("feed", ".", "--base-url", BASE)
+    finally:
+        os.chdir(cwd)
+    assert run.code == 0 and "(3 episodes)" in run.out, run.err
+    import feedparser
+
+    parsed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not parsed.bozo and parsed.feed.title == "my stretches"
+
+
+@pytest.mark.parametrize(("value", "says"), [("no", None), ("off", None), ("false", None), ("yes", "got True")])
+@pytest.mark.parametrize("field", ["sides", "position"])
+def test_yaml_booleans_where_a_word_is_expected(cli, tmp_path: Path, field: str, value: str, says: str | None) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(f"title: T\nexercises:\n  - {{name: A, instructions: Go., {field}: {value}}}\n", encoding="utf-8")
+    run = cli("plan", path, "--voice", "beep", "--json")
+    if field == "sides" and says is None:  # YAML reads no/off/false as false: no sides
+        assert run.code == 0, run.err
+    else:
+        assert (
+            run.code == 2
+            and run.err.count("\n") == 1
+            and f"r.yaml:3: exercises[0].{field}: expected one of" in (run.err)
+        ), run.err
+
+
+def test_the_year_is_written_as_id3v23_says(cli, tiny: Path, tmp_path: Path) -> None:
+    from conftest import ffprobe
+
+    assert cli("build", tiny, "--voice", "beep", "--out", tmp_path).code == 0
+    tag = (tmp_path / TRACK).read_bytes()[:4096]
+    assert b"TYER" in tag and b"TDRC" not in tag
+    assert ffprobe(tmp_path / TRACK)["format"]["tags"]["date"] == time.strftime("%Y")
+
+
+def test_the_same_routine_elsewhere_or_named_otherwise_is_not_built_again(cli, tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    copy = tmp_path / "elsewhere" / "copy.yaml"
+    copy.parent.mkdir()
+    copy.write_bytes(tiny.read_bytes())
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        for named in (copy, Path("tiny.yaml"), Path("elsewhere/../tiny.yaml"), tiny.resolve()):
+            run = cli("build", named, "--voice", "beep", "--out", out)
+            assert run.code == 0 and run.out.startswith("skipped (unchanged)"), (named, run.out)
+    finally:
+        os.chdir(cwd)
+    run = cli("build", tiny, "--voice", "beep", "--out", out, "--reps", "2")
+    assert run.out.startswith("built: "), run.out  # what it is made from did change
+
+
+CAPTIONS = ["Bend <slowly> & breathe.", "Hold --> then rest.", "A <b>bold</b> claim", "Knees & toes -->"]
+
+
+def test_captions_hold_any_text_as_a_webvtt_reader_reads_it(cli, tmp_path: Path) -> None:
+    import html
+
+    import webvtt
+
+    path = tmp_path / "r.yaml"
+    items = "".join(f"  - {{name: 'E{n}', instructions: '{text}'}}\n" for n, text in enumerate(CAPTIONS))
+    path.write_text(f"title: 'Odd <text> & more'\ndefaults: {{hold: 1, reps: 1}}\nexercises:\n{items}", "utf-8")
+    assert cli("build", path, "--voice", "beep", "--out", tmp_path / "out").code == 0
+    vtt = tmp_path / "out" / "Odd -text- & more.vtt"
+    plan = [c for c in json_plan(cli, path) if c["text"]]
+    read = webvtt.read(vtt)
+    assert [html.unescape(c.text) for c in read.captions] == [c["text"] for c in plan]  # none cut, none merged
+    assert all(text in [html.unescape(c.text) for c in read.captions] for text in CAPTIONS)
+
+
+def json_plan(cli, path: Path) -> list[dict]:
+    import json
+
+    run = cli("plan", path, "--voice", "beep", "--json")
+    assert run.code == 0, run.err
+    return json.loads(run.out)["cues"]
+
+
+def test_a_transcript_linked_to_one_of_ours_elsewhere_does_not_make_a_track_skip(cli, tiny: Path, tmp_path) -> None:
+    out, other = tmp_path / "out", tmp_path / "other"
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    assert cli("build", tiny, "--voice", "beep", "--out", other).code == 0
+    (out / "Tiny.vtt").unlink()
+    (out / "Tiny.vtt").symlink_to(other / "Tiny.vtt")
+    run = cli("build", tiny, "--voice", "beep", "--out", out)
+    assert run.code == 0 and run.out.startswith("built: "), run.out
+    assert not (out / "Tiny.vtt").is_symlink() and (other / "Tiny.vtt").is_file()
+
+
+def test_music_of_many_channels_and_a_high_rate_is_read(tiny: Path, tmp_path: Path) -> None:
+    from stretchcue.audio import ffmpeg_exe
+
+    music = tmp_path / "surround.flac"
+    made = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=f=330:r=96000:d=12", "-ac", "6", str(music)],
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    run = run_cli("plan", tiny, "--voice", "beep", "--music", music, timeout=300)
+    assert run.returncode == 0 and "written as stereo 44.1 kHz" in run.stdout, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["feed", "{file}", "--base-url", BASE], "{file}: not a folder"),
+        (["plan", "{tiny}", "--voice", "beep", "--png", ".png"], "--png: .png should be a file name ending in .png"),
+        (["plan", "{tiny}", "--voice", "beep", "--png", "x.jpg"], "--png: x.jpg should be a file name ending in .png"),
+    ],
+)
+def test_messages_say_what_is_wrong(cli, tiny: Path, tmp_path: Path, args: list[str], says: str) -> None:
+    file = tmp_path / "file.txt"
+    file.write_text("x")
+    fill = {"{file}": str(file), "{tiny}": str(tiny)}
+    run = cli(*[fill.get(a, a) for a in args])
+    assert (run.code == 2 and run.err == f"error: {says.replace('{file}', str(file))}\n") or (
+        run.code == 2 and says.replace("{file}", str(file)) in run.err and run.err.count("\n") == 1
+    ), run.err
+
+
+@pytest.mark.parametrize(
+    ("yaml", "says"),
+    [
+        ("music: {file: m.wav, level: loud}", "music.level: expected a number of dB, got 'loud'"),
+        ("defaults: {hold: 600.0001}", "defaults.hold: must be at most 600, got 600.0001"),
+        ("defaults: {reps: 0}", "defaults.reps: must be at least 1, got 0"),
+    ],
+)
+def test_routine_messages_say_what_is_wrong(cli, tmp_path: Path, yaml: str, says: str) -> None:
+    (tmp_path / "m.wav").write_bytes(b"")
+    path = tmp_path / "r.yaml"
+    path.write_text(f"title: T\n{yaml}\nexercises:\n  - {{name: A, instructions: Go.}}\n", encoding="utf-8")
+    run = cli("plan", path, "--voice", "beep")
+    assert run.code == 2 and run.err.count("\n") == 1 and says in run.err, run.err
+
+
+def test_many_exercises_are_not_blamed_on_aliases(cli, tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    items = "".join(f"  - {{name: E{n}, instructions: Go.}}\n" for n in range(10_000))
+    path.write_text(f"title: T\nexercises:\n{items}", encoding="utf-8")
+    run = cli("plan", path, "--voice", "beep")
+    assert run.code == 2 and "alias" not in run.err and "YAML values" in run.err, run.err
+
+
+def test_cards_on_a_full_disk_name_the_file_and_leave_none(tiny: Path, tmp_path: Path) -> None:
+    import resource
+    import signal
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    out = tmp_path / "cards"
+    run = run_cli("cards", tiny, "--out", out, preexec_fn=limited, timeout=300)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith(f"error: cannot write the cards: {out}/") and "File too large" in run.stderr
+    assert not out.exists()
