@@ -122,3 +122,72 @@ def test_text_too_long_for_a_card_is_cut_above_the_footer() -> None:
     assert {image.getpixel((x, rule)) for x in range(margin, 600 - margin)} == {cards.RULE}
     gap = {image.getpixel((x, y)) for x in range(margin, 600 - margin) for y in range(rule - margin // 2, rule - 2)}
     assert gap == {cards.PAPER}  # the text stops short of it
+
+
+LONG_WORDS = [
+    "Oberschenkelrückseitendehnungsübung",
+    "Hüftbeugermobilisationsübungsreihenfolge",
+    "Supercalifragilisticexpialidociousstretch",
+    "Lendenwirbelsäulenentlastungshaltung im Vierfüßlerstand",
+]
+
+
+def ink_in_margin(image: Image.Image, margin: int) -> bool:
+    """Whether anything but the card's paper or band colour is in its right margin."""
+    strip = image.convert("RGB").crop((image.width - margin + 4, 0, image.width, image.height))
+    return any(color not in (cards.PAPER, cards.ACCENT) for _, color in strip.getcolors(1 << 16) or [])
+
+
+@pytest.mark.parametrize("word", LONG_WORDS)
+def test_a_word_too_long_for_a_line_is_broken_inside_the_card(tmp_path: Path, word: str) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        f"title: '{word} {word}'\nexercises:\n  - {{name: '{word}', instructions: 'Sehr {word} und {word}.',"
+        f" position: seated}}\n",
+        encoding="utf-8",
+    )
+    routine = load(path)
+    margin = round(cards.COVER * 0.07)
+    for card in (cards.routine_card(routine, Options()), cards.exercise_card(routine, 0, Options())):
+        image = cards.draw(card, cards.COVER, cards.COVER)
+        assert not ink_in_margin(image, margin), card.title
+    assert all(
+        cards.font("Semibold", 105).getlength(line) <= 1000
+        for line in cards._wrap(word * 3, cards.font("Semibold", 105), 1000)
+    )
+
+
+@pytest.mark.parametrize("count", [13, 40, 100])
+def test_a_cover_too_small_for_every_exercise_says_how_many_more(tmp_path: Path, count: int) -> None:
+    path = tmp_path / "r.yaml"
+    items = "".join(f"  - {{name: 'Stretch number {n}', instructions: Go.}}\n" for n in range(count))
+    path.write_text(f"title: Many\nexercises:\n{items}", encoding="utf-8")
+    card = cards.routine_card(load(path), Options())
+    drawn: list[str] = []
+
+    class Pen:  # records the text the card draws
+        def text(self, xy, text, **kwargs) -> None:
+            drawn.append(text)
+
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: None
+
+    cards._flow(Pen(), card.body, 0, 0, 1200, 1400 * 0.5, bottom=700)  # type: ignore[arg-type]
+    listed = [t for t in drawn if t.startswith("Stretch number")]
+    assert 0 < len(listed) < count
+    assert drawn[-1] == phrases.and_more(count - len(listed)), drawn[-3:]
+
+
+def test_two_exercises_of_one_name_each_have_their_own_chapter_image(cli, tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "title: Twice\ndefaults: {hold: 1, reps: 1, countdown: 0}\nexercises:\n"
+        "  - {name: Reach, instructions: Reach up high.}\n"
+        "  - {name: Reach, instructions: Reach out to the side., sides: each}\n",
+        encoding="utf-8",
+    )
+    assert cli("build", path, "--voice", "beep", "--out", tmp_path / "out").code == 0
+    tags = ID3(tmp_path / "out" / "Twice.mp3")
+    art = {str(c.sub_frames["TIT2"]): c.sub_frames.getall("APIC")[0].data for c in tags.getall("CHAP")}
+    assert list(art) == ["Introduction", "Reach", "Reach (right side)", "Reach (left side)", "Finish"], list(art)
+    assert art["Reach"] != art["Reach (right side)"] == art["Reach (left side)"]  # the second card, not the first

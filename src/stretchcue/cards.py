@@ -164,7 +164,7 @@ def _flow(
     """Lay the blocks out from `y` down (drawing them when there is a pen); gives the height they
     take. Nothing is drawn below `bottom`: text too long even at the smallest size is cut there."""
     top = y
-    for block in blocks:
+    for n, block in enumerate(blocks):
         if isinstance(block, Text):
             face = font(block.weight, round(unit * block.size))
             y += round(unit * block.above)
@@ -179,18 +179,24 @@ def _flow(
         size = round(leading(name) * 1.1)
         text_x = x + size + round(unit * 0.03)
         one_line = name.getlength(block.name) + detail.getlength(block.detail) + unit * 0.04 <= x + width - text_x
-        if bottom is not None and y + size + (0 if one_line else leading(detail)) > bottom:
+        height = size + (0 if one_line else leading(detail))
+        rows_left = sum(isinstance(b, Row) for b in blocks[n:])
+        gap = round(unit * 0.02)
+        more = gap + leading(detail) if rows_left > 1 else 0  # room to say how many rows did not fit
+        if bottom is not None and y + height + more > bottom:
+            if pen and y + leading(detail) <= bottom:
+                pen.text((text_x, y), phrases.and_more(rows_left), font=detail, fill=MUTED)
             return y - top
         if pen:
             if block.position:
                 pictogram(pen, block.position, (x, y, size), ACCENT)
-            pen.text((text_x, y + size - leading(name)), block.name, font=name, fill=INK)
+            pen.text((text_x, y + size - leading(name)), fit(block.name, name, x + width - text_x), font=name, fill=INK)
             if one_line:  # the details right-aligned on the name's baseline
                 baseline = y + size - leading(name) + name.size
                 pen.text((x + width, baseline), block.detail, font=detail, fill=MUTED, anchor="rs")
             else:
-                pen.text((text_x, y + size), block.detail, font=detail, fill=MUTED)
-        y += size + (0 if one_line else leading(detail)) + round(unit * 0.02)
+                pen.text((text_x, y + size), fit(block.detail, detail, x + width - text_x), font=detail, fill=MUTED)
+        y += height + gap
     return y - top
 
 
@@ -200,13 +206,28 @@ def leading(face: ImageFont.FreeTypeFont) -> int:
 
 
 def _wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """The text in lines no wider than `width`: broken between words, and inside a word that is
+    wider than a line on its own (long compound words, as German has)."""
     lines: list[str] = []
     for word in text.split():
         if lines and face.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] += f" {word}"
-        else:
-            lines.append(word)
+            continue
+        while face.getlength(word) > width and len(word) > 1:
+            cut = 1
+            while cut < len(word) and face.getlength(word[: cut + 1]) <= width:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
     return lines
+
+
+def fit(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
+    """The text, cut with an ellipsis if it is wider than `width`."""
+    while face.getlength(text) > width and len(text) > 1:
+        text = text[:-2] + "…"
+    return text
 
 
 # Stick figures in a unit box, (x, y) from the top left, the floor at y = 0.88: the head's centre,
@@ -300,17 +321,16 @@ def cover(routine: Routine, options: Options) -> bytes:
 
 
 @functools.lru_cache(maxsize=16)
-def chapter_art(routine: Routine, options: Options) -> dict[str | None, bytes]:
-    """Each exercise's card as a small PNG, by exercise name; under None, the routine's card (for
-    the chapters that are about no one exercise: the introduction and the finish)."""
+def chapter_art(routine: Routine, options: Options) -> tuple[bytes, ...]:
+    """The routine's card (for the chapters about no one exercise: the introduction and the
+    finish), then each exercise's card, as small PNGs."""
 
     def small(card: Card) -> bytes:
         return png(
             draw(card, CHAPTER_ART, CHAPTER_ART).convert("P", palette=Image.Palette.ADAPTIVE, colors=CHAPTER_COLORS)
         )
 
-    made = {None: small(routine_card(routine, options))}
-    return made | {e.name: small(exercise_card(routine, n, options)) for n, e in enumerate(routine.exercises)}
+    return tuple(small(card) for card in all_cards(routine, options))
 
 
 def all_cards(routine: Routine, options: Options) -> list[Card]:

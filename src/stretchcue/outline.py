@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .compiler import Kind
 from .files import MARK
 from .ours import BLANK_TEXT, seal_text
 from .timeline import Timeline
@@ -18,17 +19,21 @@ class Span:
     text: str
     start: float
     end: float
-    exercise: str | None = None  # for a chapter: the exercise it is about (None: the intro, the finish)
+    exercise: int | None = None  # for a chapter: the exercise it is about, by its place (None: the intro, the finish)
 
 
 def chapters(timeline: Timeline) -> tuple[Span, ...]:
-    """One per cue that starts a chapter, each lasting until the next (the last until the end)."""
+    """One per cue that starts a chapter, each lasting until the next (the last until the end). An
+    exercise's first chapter starts with its name; a second side's chapter belongs to the same one
+    (two exercises may share a name, so they are told apart by their place)."""
     starts = [p for p in timeline if p.cue.chapter]
     ends = [timeline.seconds(p.start) for p in starts[1:]] + [timeline.seconds(timeline.length)]
-    return tuple(
-        Span(p.cue.chapter or "", timeline.seconds(p.start), end, p.cue.exercise)
-        for p, end in zip(starts, ends, strict=True)
-    )
+    spans, index = [], -1
+    for placed, end in zip(starts, ends, strict=True):
+        index += placed.cue.kind == Kind.EXERCISE
+        about = index if placed.cue.exercise is not None else None
+        spans.append(Span(placed.cue.chapter or "", timeline.seconds(placed.start), end, about))
+    return tuple(spans)
 
 
 def lines(timeline: Timeline) -> tuple[Span, ...]:

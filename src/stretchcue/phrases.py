@@ -156,6 +156,11 @@ def stretches(count: int, hold: float | None) -> str:
     return f"{text} · {hold:g} s holds" if hold is not None else text
 
 
+def and_more(count: int) -> str:
+    """On a card too small to list every exercise: how many more there are."""
+    return f"… and {count} more"
+
+
 def card_heading(number_in_routine: int, total: int) -> str:
     return f"Stretch {number_in_routine} of {total}"
 

@@ -4,9 +4,9 @@ the voice speaks, where the holds are, the countdowns and the tones. Drawn from 
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from .cards import ACCENT, INK, MUTED, PAPER, RULE, Color, font, leading
+from .cards import ACCENT, INK, MUTED, PAPER, RULE, Color, fit, font, leading
 from .compiler import Kind
 from .outline import chapters
 from .timeline import Timeline
@@ -58,7 +58,7 @@ def draw_plan(timeline: Timeline, title: str, voice: str) -> Image.Image:
     for n, part in enumerate(parts):
         row_top = top + n * ROW
         first, last = round(part.start * timeline.sample_rate), round(part.end * timeline.sample_rate)
-        pen.text((MARGIN, row_top - 4), _fit(part.text, label, LABEL - 20), font=label, fill=INK)
+        pen.text((MARGIN, row_top - 4), fit(part.text, label, LABEL - 20), font=label, fill=INK)
         pen.text((MARGIN, row_top + 28), f"{_clock(part.start)} - {_clock(part.end)}", font=time_face, fill=MUTED)
         pen.line((MARGIN + LABEL, row_top + BAR + 12, WIDTH - MARGIN, row_top + BAR + 12), fill=RULE, width=1)
         for start, end in timeline.holds:
@@ -70,10 +70,3 @@ def draw_plan(timeline: Timeline, title: str, voice: str) -> Image.Image:
                 color = TONE if placed.cue.tone else COUNTDOWN if kind == Kind.COUNTDOWN else ACCENT
                 span(placed.start, placed.end, row_top, part.start, color, BAR if placed.cue.text else BAR // 2)
     return image
-
-
-def _fit(text: str, face: ImageFont.FreeTypeFont, width: int) -> str:
-    """The text, cut with an ellipsis if it is wider than `width`."""
-    while face.getlength(text) > width and len(text) > 1:
-        text = text[:-2] + "…"
-    return text

@@ -433,7 +433,7 @@ def _build_track(
         chapters = outline.chapters(timeline)
         cover = cards.cover(spec.routine, spec.options)
         art = cards.chapter_art(spec.routine, spec.options)
-        pictures = tuple(art[c.exercise] for c in chapters)
+        pictures = tuple(art[0 if c.exercise is None else c.exercise + 1] for c in chapters)
         return replace(tags, chapters=chapters, lines=outline.lines(timeline), cover=cover, chapter_art=pictures)
 
     length = write_mp3(until_stopped(pcm), fmt, outlined, path)
