@@ -332,6 +332,14 @@ def test_music_that_is_not_a_file_is_one_line(tiny: Path, tmp_path: Path, kind: 
     assert not (tmp_path / "out").exists()
 
 
+def test_a_voice_profile_that_is_a_pipe_or_device_is_one_line(tiny: Path, tmp_path: Path) -> None:
+    for kind in ("fifo", "/dev/zero", "/dev/urandom"):
+        path = tmp_path / f"{kind.strip('/').replace('/', '-')}.toml"
+        plant(path, kind)
+        run = run_cli("plan", tiny, "--voice", path, timeout=120)
+        assert run.returncode == 2 and run.stderr.count("\n") == 1 and str(path) in run.stderr, run.stderr
+
+
 def test_a_routine_or_manifest_that_is_a_pipe_or_device_is_one_line(tmp_path: Path) -> None:
     for kind in ("fifo", "/dev/zero", "/dev/urandom"):
         for command, name in (("build", "r.yaml"), ("batch", "m.yaml"), ("plan", "p.yaml")):

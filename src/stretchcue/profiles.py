@@ -13,6 +13,9 @@ from typing import Any, ClassVar
 
 from .engines import ENGINES, Engine
 from .errors import InputError, StretchcueError
+from .ours import read_regular
+
+MAX_PROFILE = 1 << 20  # bytes: a profile is a few lines
 
 
 def _profile_folder() -> Path:
@@ -39,7 +42,7 @@ class VoiceProfile:
             if not path.is_file():
                 raise StretchcueError(f"no voice profile {spec!r} (there are: {', '.join(profile_names())})")
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(read_regular(path, MAX_PROFILE).decode("utf-8"))
         except OSError as err:
             raise InputError(path, None, "", f"cannot read voice profile: {err.strerror}") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
