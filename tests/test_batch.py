@@ -113,8 +113,12 @@ def test_playlist_format() -> None:
     items = [Item(Path("01 - A.mp3"), "A, the first", 61.6), Item(Path("sub") / "b.mp3", "B", 5.2)]
     text = playlist_text("My, album", items)
     head, mark, body = text.split("\n", 2)
-    assert head == "#EXTM3U" and re.fullmatch("# Made by stretchcue stretchcue-sha256:[0-9a-f]{64}", mark)
+    body, seal = body.rstrip("\n").rsplit("\n", 1)
+    assert (
+        head == "#EXTM3U" and mark == "# Made by stretchcue" and re.fullmatch("# stretchcue-sha256:[0-9a-f]{64}", seal)
+    )
     assert proof(text.encode()) is Proof.OURS
+    body += "\n"
     assert body == "#PLAYLIST:My, album\n#EXTINF:62,A the first\n01 - A.mp3\n#EXTINF:5,B\nsub/b.mp3\n"
     assert not text.encode("utf-8").startswith(b"\xef\xbb\xbf") and text.endswith("\n")
 

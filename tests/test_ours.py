@@ -102,7 +102,7 @@ def test_a_large_file_is_checked_as_it_streams(tmp_path: Path) -> None:
         assert proof_of(path) is Proof.CHANGED
 
 
-@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null", "/dev/full"])
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null", "/dev/full", "/proc/self/pagemap"])
 def test_a_device_is_never_ours_and_never_read(device: str, tmp_path: Path) -> None:
     link = tmp_path / "feed.xml"
     link.symlink_to(device)
@@ -523,3 +523,29 @@ def test_cards_on_a_full_disk_name_the_file_and_leave_none(tiny: Path, tmp_path:
     assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
     assert run.stderr.startswith(f"error: cannot write the cards: {out}/") and "File too large" in run.stderr
     assert not out.exists()
+
+
+def test_music_named_like_an_ffmpeg_protocol_is_read_as_the_file(tmp_path: Path) -> None:
+    from stretchcue.audio import ffmpeg_exe
+
+    tone = ["-f", "lavfi", "-i", "sine=f=330:r=32000:d=12", "-ac", "1", "-f", "wav"]
+    made = subprocess.run([ffmpeg_exe(), "-v", "error", *tone, str(tmp_path / "pipe:0")], capture_output=True)
+    assert made.returncode == 0, made.stderr
+    routine = tmp_path / "tiny.yaml"
+    routine.write_text(TINY_ROUTINE, encoding="utf-8")
+    run = run_cli("plan", routine, "--voice", "beep", "--music", "pipe:0", cwd=tmp_path, timeout=300)
+    assert run.returncode == 0 and "written as mono 22.05 kHz" in run.stdout, run.stderr
+
+
+def test_seals_in_the_words_do_not_hide_our_own(cli, tmp_path: Path) -> None:
+    fake = "stretchcue-sha256:" + "ab" * 32
+    path = tmp_path / "r.yaml"
+    items = "".join(f"  - {{name: 'E{n}', instructions: 'Say {fake} now.'}}\n" for n in range(10))
+    path.write_text(f"title: '{fake}'\ndefaults: {{hold: 1, reps: 1}}\nexercises:\n{items}", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("build", path, "--voice", "beep", "--out", out, "--hold", "1", "--hold", "2").code == 0
+    for made in out.iterdir():
+        if made.name != ".stretchcue.lock":
+            assert (track_proof if made.suffix == ".mp3" else proof_of)(made) is Proof.OURS, made.name
+    run = cli("build", path, "--voice", "beep", "--out", out, "--hold", "1", "--hold", "2")
+    assert run.code == 0 and run.out.count("skipped (unchanged)") == 2, run.out + run.err

@@ -171,7 +171,7 @@ class ClipCache:
             for path in entries:
                 path.unlink(missing_ok=True)
             for folder in self._folders():
-                remove_stale_temp_files(folder)
+                remove_stale_temp_files(folder, STALE_SECONDS)  # (a newer one may be a running build's)
                 marker = folder / FOLDER_MARK
                 if _is_folder_mark(marker) and [p.name for p in folder.iterdir()] == [FOLDER_MARK]:
                     marker.unlink()
@@ -211,7 +211,11 @@ class ClipCache:
         (not a link), and verified."""
         found = []
         for folder in self._folders():
-            for item in os.scandir(folder):
+            try:
+                items = list(os.scandir(folder))
+            except OSError:  # not ours to read
+                continue
+            for item in items:
                 if ENTRY_NAME.fullmatch(item.name) and item.is_file(follow_symlinks=False):
                     blob = _read_entry(Path(item.path))
                     if blob and _verified(blob, None) is not None:  # (of any key: an older entry too)

@@ -76,22 +76,24 @@ def check_base_url(url: str, option: str = "--base-url") -> str:
     problem = unfit_text(url)
     try:
         parsed = URL(url.strip())
-        port = parsed.explicit_port  # raises for a port out of range
-    except (ValueError, TypeError) as err:
-        problem = problem or str(err)
+        port, host = parsed.explicit_port, parsed.host  # raise for a port out of range, a bad IDNA host
+    except (ValueError, TypeError) as err:  # (UnicodeError is a ValueError)
+        problem = problem or str(err) or "not a URL"
     else:
-        if parsed.scheme not in ("http", "https") or not parsed.host:
+        if parsed.scheme not in ("http", "https") or not host:
             problem = problem or "not an http(s) address"
+        elif port == 0:
+            problem = problem or "port 0"
         elif parsed.user is not None or parsed.password is not None:
             problem = problem or "a published address must not hold a user name or password"
         elif parsed.query_string or parsed.fragment:
             problem = problem or "a folder's address has no ?query or #fragment"
         else:
-            problem = problem or _host_problem(parsed.host)
+            problem = problem or _host_problem(host)
     if problem:
         raise StretchcueError(f"{option}: {url!r} is not the address of a folder ({problem}); {example}")
     path = parsed.raw_path if parsed.raw_path.endswith("/") else parsed.raw_path + "/"
-    site = URL.build(scheme=parsed.scheme, host=parsed.host, port=port, encoded=False)  # the host in IDNA
+    site = URL.build(scheme=parsed.scheme, host=host, port=port, encoded=False)  # the host in IDNA
     return str(site.with_path(path, encoded=True))
 
 
@@ -103,9 +105,11 @@ def _host_problem(host: str) -> str | None:
 
     try:
         ipaddress.ip_address(host)
-        return None
+        return None if "%" not in host else f"host {host!r}: a zone index is local to one machine"
     except ValueError:
         pass
+    if all(label.isdecimal() for label in host.rstrip(".").split(".")):  # 1.2.3, 256.1.1.1
+        return f"host {host!r}: not an IP address, nor a name"
     try:
         idna.encode(host, uts46=True)
     except idna.IDNAError as err:

@@ -168,9 +168,12 @@ def _ffmpeg(path: Path, args: list[str]) -> bytes:
         open_regular(path, MAX_FILE).close()
     except OSError as err:
         raise StretchcueError(f"music: cannot read {path}: {err.strerror or err}") from None
-    command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a:0", "-vn", *args, "pipe:1"]
+    source = f"file:{path.absolute()}"  # a file, whatever its name: ffmpeg takes "pipe:0" or "http:..." as protocols
+    command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", source, "-map", "0:a:0", "-vn", *args, "pipe:1"]
     try:
-        result = subprocess.run(command, capture_output=True, check=False, timeout=FFMPEG_SECONDS)
+        result = subprocess.run(
+            command, capture_output=True, stdin=subprocess.DEVNULL, check=False, timeout=FFMPEG_SECONDS
+        )
     except subprocess.TimeoutExpired:
         raise StretchcueError(f"music: {path} took ffmpeg over {FFMPEG_SECONDS} s to read") from None
     if result.returncode != 0 or not result.stdout:

@@ -65,9 +65,10 @@ def read_regular(path: Path, limit: int, follow: bool = True) -> bytes:
     """The bytes of a regular file of at most `limit` bytes (see `open_regular`); reading stops
     at the limit even if the file grows meanwhile."""
     with open_regular(path, limit, follow) as file:
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise Refused(0, f"is over {limit:,} bytes", str(path))
+        size = os.fstat(file.fileno()).st_size
+        data = file.read(size + 1)  # a file may say 0 bytes and never end (as /proc's do)
+    if len(data) > size:
+        raise Refused(0, "grows while it is read", str(path))
     return data
 
 
@@ -113,7 +114,8 @@ def proof_of(path: Path, limit: int = MAX_FILE) -> Proof:
         with open_regular(path, limit) as file:
             size = os.fstat(file.fileno()).st_size
             if size <= 2 * WINDOW:
-                return proof(file.read(limit))
+                data = file.read(size + 1)  # not to the limit: a file may say 0 bytes and never end
+                return proof(data) if len(data) == size else Proof.FOREIGN
             head = file.read(WINDOW)
             file.seek(size - WINDOW)
             tail = file.read(WINDOW)

@@ -52,16 +52,16 @@ def webvtt(spoken: tuple[Span, ...], title: str) -> str:
 
 def lrc(spoken: tuple[Span, ...], title: str, album: str, length: float) -> str:
     """Timed lyrics in the LRC format music players show: [mm:ss.xx] per line; sealed as ours in
-    a comment tag ([#:...])."""
+    a closing comment tag ([#:...])."""
     minutes, seconds = divmod(round(length), 60)
     head = [
         f"[ti:{_tag_value(title)}]",
         f"[al:{_tag_value(album)}]",
         f"[length:{minutes:02d}:{seconds:02d}]",
         f"[re:{MARK}]",
-        f"[#:{BLANK_TEXT}]",
     ]
-    return seal_text("\n".join(head + [f"[{_lrc_clock(s.start)}]{_one_line(s.text)}" for s in spoken]) + "\n")
+    lines = [f"[{_lrc_clock(s.start)}]{_one_line(s.text)}" for s in spoken]
+    return seal_text("\n".join([*head, *lines, f"[#:{BLANK_TEXT}]"]) + "\n")  # the seal last, after any text
 
 
 def _clock(seconds: float, point: str) -> str:

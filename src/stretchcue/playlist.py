@@ -14,7 +14,7 @@ from pathlib import Path
 from .files import replacing
 from .ours import BLANK_TEXT, MAX_FILE, Proof, proof, read_regular, seal_text
 
-MARK = f"# Made by stretchcue {BLANK_TEXT}"
+MARK = "# Made by stretchcue"
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def playlist_text(album: str, items: list[Item]) -> str:
     lines = ["#EXTM3U", MARK, f"#PLAYLIST:{label(album)}"]
     for item in items:
         lines += [f"#EXTINF:{round(item.seconds)},{_one_line(item.title)}", item.path.as_posix()]
-    return seal_text("\n".join(lines) + "\n")
+    return seal_text("\n".join([*lines, f"# {BLANK_TEXT}"]) + "\n")  # the seal last, after any title
 
 
 def inspect(path: Path) -> Found:

@@ -16,6 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError
+from .ours import read_regular
 
 MAX_TEXT = 2000  # characters in one spoken text
 MAX_TITLE = 200  # characters in a title or a name
@@ -70,7 +71,7 @@ def read_text_file(path: Path) -> bytes:
         size = path.stat().st_size
         if size > MAX_FILE:
             raise InputError(path, None, "", f"is {size:,} bytes; at most {MAX_FILE:,}")
-        return path.read_bytes()
+        return read_regular(path, MAX_FILE)  # (it may have become a pipe since: that is refused, not waited on)
     except OSError as err:
         raise InputError(path, None, "", f"cannot read: {err.strerror}") from None
 
