@@ -75,8 +75,7 @@ def read_regular(path: Path, limit: int, follow: bool = True) -> bytes:
 def seal(data: bytes) -> bytes:
     """`data` with its seal (the last BLANK in it) filled in."""
     at = data.rindex(BLANK)
-    digest = hashlib.sha256(_view(data, at)).hexdigest().encode()
-    sealed = data[:at] + TOKEN + digest + data[at + len(BLANK) :]
+    sealed = data[:at] + TOKEN + _digest(data, at) + data[at + len(BLANK) :]
     return _fix_png_crc(sealed, at) if sealed.startswith(PNG) else sealed
 
 
@@ -102,7 +101,7 @@ def proof(data: bytes, before: bytes = b"") -> Proof:
     for match in _seals(data, before):
         found = True
         at = match.start() + len(before)
-        if hashlib.sha256(_view(data, at)).hexdigest().encode() == match.group()[-64:]:
+        if _digest(data, at) == match.group()[-64:]:
             return Proof.OURS
     return Proof.CHANGED if found else Proof.FOREIGN
 
@@ -133,6 +132,11 @@ def _seals(data: bytes, before: bytes = b"") -> list[re.Match[bytes]]:
     """The seals in `data` (after `before`), last first (a writer puts its own last), at most a few."""
     pattern = re.compile(re.escape(before) + _SEAL.pattern) if before else _SEAL
     return list(pattern.finditer(data))[::-1][:8]
+
+
+def _digest(data: bytes, at: int) -> bytes:
+    """The digits of the seal at `at`: the SHA-256 of what it covers (`_view`)."""
+    return hashlib.sha256(_view(data, at)).hexdigest().encode()
 
 
 def _view(data: bytes, at: int) -> bytes:
