@@ -12,7 +12,7 @@ from conftest import ffprobe, plan_json
 from mutagen.id3 import ID3
 from PIL import Image
 
-from stretchcue import cards, phrases
+from stretchcue import cards, lettering, phrases
 from stretchcue.compiler import Options
 from stretchcue.phrases import TIMES
 from stretchcue.routine import BUNDLED, load
@@ -117,8 +117,8 @@ def test_text_too_long_for_a_card_is_cut_above_the_footer() -> None:
     card = cards.Card("Stretch 1 of 1", "Wordy", (cards.Text(words),), footer="Long")
     image = cards.draw(card, 600, 600)
     margin = round(600 * 0.07)
-    face = cards.font("Regular", round(600 * 0.034))
-    rule = 600 - margin - cards.leading(face) - margin // 2  # the line above the footer
+    face = lettering.font("Regular", round(600 * 0.034))
+    rule = 600 - margin - lettering.leading(face) - margin // 2  # the line above the footer
     assert {image.getpixel((x, rule)) for x in range(margin, 600 - margin)} == {cards.RULE}
     gap = {image.getpixel((x, y)) for x in range(margin, 600 - margin) for y in range(rule - margin // 2, rule - 2)}
     assert gap == {cards.PAPER}  # the text stops short of it
@@ -152,8 +152,8 @@ def test_a_word_too_long_for_a_line_is_broken_inside_the_card(tmp_path: Path, wo
         image = cards.draw(card, cards.COVER, cards.COVER)
         assert not ink_in_margin(image, margin), card.title
     assert all(
-        cards.font("Semibold", 105).getlength(line) <= 1000
-        for line in cards._wrap(word * 3, cards.font("Semibold", 105), 1000)
+        lettering.font("Semibold", 105).getlength(line) <= 1000
+        for line in lettering.wrap(word * 3, lettering.font("Semibold", 105), 1000)
     )
 
 

@@ -12,15 +12,15 @@ import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
+from PIL import Image, ImageDraw, PngImagePlugin
 
 from . import phrases
 from .compiler import Options, effective
 from .errors import StretchcueError
 from .files import check_ours, describe, replacing, safe_name, writing_into
+from .lettering import Color, Face, fit, font, leading, right_to_left, wrap
 from .ours import BLANK, BLANK_TEXT, seal
 from .routine import Exercise, Position, Routine
 
@@ -36,15 +36,6 @@ INK = (31, 41, 51)
 MUTED = (96, 108, 118)
 ACCENT = (47, 111, 115)
 RULE = (214, 208, 198)
-
-_FONTS = resources.files("stretchcue") / "fonts"
-
-
-@functools.lru_cache(maxsize=64)
-def font(weight: str, px: int) -> ImageFont.FreeTypeFont:
-    """The bundled typeface: weight "Regular" or "Semibold", size in pixels."""
-    with resources.as_file(_FONTS / f"SourceSansPro-{weight}.otf") as path:
-        return ImageFont.truetype(str(path), px)
 
 
 @dataclass(frozen=True)
@@ -121,15 +112,16 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
     inner = width - 2 * margin
     art = round(width * 0.22) if card.position else 0
     title_font = font("Semibold", round(width * 0.075))
-    title_lines = _wrap(card.title, title_font, inner - art - (margin // 2 if art else 0))[:3]
+    title_width = inner - art - (margin // 2 if art else 0)
+    title_lines = wrap(card.title, title_font, title_width)[:3]
     band = margin + round(width * 0.045) + len(title_lines) * leading(title_font) + round(width * 0.06)
     band = max(band, margin + art + margin // 2) if art else band
     pen.rectangle((0, 0, width, band), fill=ACCENT)
     y = margin
-    pen.text((margin, y), card.heading.upper(), font=font("Semibold", round(width * 0.03)), fill=PAPER)
+    font("Semibold", round(width * 0.03)).draw(pen, (margin, y), card.heading.upper(), PAPER)
     y += round(width * 0.045)
     for line in title_lines:
-        pen.text((margin, y), line, font=title_font, fill=(255, 255, 255))
+        _line(pen, line, title_font, (255, 255, 255), margin, y, title_width, right_to_left(card.title))
         y += leading(title_font)
     if card.position:
         pictogram(pen, card.position, (width - margin - art, (band - art) // 2, art), PAPER)
@@ -137,11 +129,20 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
     footer_top = height
     if card.footer:
         footer_font = font("Regular", round(width * 0.034))
-        footer_lines = _wrap(card.footer, footer_font, inner)
+        footer_lines = wrap(card.footer, footer_font, inner)
         footer_top = height - margin - len(footer_lines) * leading(footer_font)
         pen.line((margin, footer_top - margin // 2, width - margin, footer_top - margin // 2), fill=RULE, width=3)
         for n, line in enumerate(footer_lines):
-            pen.text((margin, footer_top + n * leading(footer_font)), line, font=footer_font, fill=MUTED)
+            _line(
+                pen,
+                line,
+                footer_font,
+                MUTED,
+                margin,
+                footer_top + n * leading(footer_font),
+                inner,
+                right_to_left(card.footer),
+            )
         footer_top -= margin
 
     room = footer_top - band - margin
@@ -168,11 +169,11 @@ def _flow(
         if isinstance(block, Text):
             face = font(block.weight, round(unit * block.size))
             y += round(unit * block.above)
-            for line in _wrap(block.words, face, width):
+            for line in wrap(block.words, face, width):
                 if bottom is not None and y + leading(face) > bottom:
                     return y - top
                 if pen:
-                    pen.text((x, y), line, font=face, fill=block.color)
+                    _line(pen, line, face, block.color, x, y, width, right_to_left(block.words))
                 y += leading(face)
             continue
         name, detail = font("Semibold", round(unit * 0.045)), font("Regular", round(unit * 0.036))
@@ -185,49 +186,27 @@ def _flow(
         more = gap + leading(detail) if rows_left > 1 else 0  # room to say how many rows did not fit
         if bottom is not None and y + height + more > bottom:
             if pen and y + leading(detail) <= bottom:
-                pen.text((text_x, y), phrases.and_more(rows_left), font=detail, fill=MUTED)
+                detail.draw(pen, (text_x, y), phrases.and_more(rows_left), MUTED)
             return y - top
         if pen:
             if block.position:
                 pictogram(pen, block.position, (x, y, size), ACCENT)
-            pen.text((text_x, y + size - leading(name)), fit(block.name, name, x + width - text_x), font=name, fill=INK)
+            name.draw(pen, (text_x, y + size - leading(name)), fit(block.name, name, x + width - text_x), INK)
             if one_line:  # the details right-aligned on the name's baseline
                 baseline = y + size - leading(name) + name.size
-                pen.text((x + width, baseline), block.detail, font=detail, fill=MUTED, anchor="rs")
+                detail.draw(pen, (x + width, baseline), block.detail, MUTED, anchor="rs")
             else:
-                pen.text((text_x, y + size), fit(block.detail, detail, x + width - text_x), font=detail, fill=MUTED)
+                detail.draw(pen, (text_x, y + size), fit(block.detail, detail, x + width - text_x), MUTED)
         y += height + gap
     return y - top
 
 
-def leading(face: ImageFont.FreeTypeFont) -> int:
-    """The distance between lines of this face."""
-    return round(face.size * 1.25)
-
-
-def _wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """The text in lines no wider than `width`: broken between words, and inside a word that is
-    wider than a line on its own (long compound words, as German has)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and face.getlength(f"{lines[-1]} {word}") <= width:
-            lines[-1] += f" {word}"
-            continue
-        while face.getlength(word) > width and len(word) > 1:
-            cut = 1
-            while cut < len(word) and face.getlength(word[: cut + 1]) <= width:
-                cut += 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        lines.append(word)
-    return lines
-
-
-def fit(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
-    """The text, cut with an ellipsis if it is wider than `width`."""
-    while face.getlength(text) > width and len(text) > 1:
-        text = text[:-2] + "…"
-    return text
+def _line(pen: ImageDraw.ImageDraw, line: str, face: Face, fill: Color, x: int, y: int, width: int, rtl: bool) -> None:
+    """A line of a paragraph: flush left, or flush right in a paragraph that reads right to left."""
+    if rtl:
+        face.draw(pen, (x + width, y), line, fill, anchor="ra")
+    else:
+        face.draw(pen, (x, y), line, fill)
 
 
 # Stick figures in a unit box, (x, y) from the top left, the floor at y = 0.88: the head's centre,
@@ -263,7 +242,6 @@ _FIGURES: dict[Position, tuple[Point, tuple[tuple[Point, ...], ...]]] = {
         ),
     ),
 }
-Color = tuple[int, int, int]
 
 
 def pictogram(pen: ImageDraw.ImageDraw, position: Position, box: tuple[int, int, int], color: Color) -> None:

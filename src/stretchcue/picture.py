@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from .cards import ACCENT, INK, MUTED, PAPER, RULE, Color, fit, font, leading
+from .cards import ACCENT, INK, MUTED, PAPER, RULE
 from .compiler import Kind
+from .lettering import Color, fit, font, leading
 from .outline import chapters
 from .timeline import Timeline
 
@@ -36,17 +37,17 @@ def draw_plan(timeline: Timeline, title: str, voice: str) -> Image.Image:
     image = Image.new("RGB", (WIDTH, top + ROW * len(parts) + MARGIN), PAPER)
     pen = ImageDraw.Draw(image)
     title_face, small = font("Semibold", 44), font("Regular", 24)
-    pen.text((MARGIN, MARGIN), title, font=title_face, fill=INK)
+    title_face.draw(pen, (MARGIN, MARGIN), fit(title, title_face, WIDTH - 2 * MARGIN), INK)
     summary = (
         f"{_clock(timeline.seconds(timeline.length))} · {len(parts)} chapters · {len(timeline.holds)} holds · {voice}"
     )
-    pen.text((MARGIN, MARGIN + leading(title_face)), summary, font=small, fill=MUTED)
+    small.draw(pen, (MARGIN, MARGIN + leading(title_face)), summary, MUTED)
     x = MARGIN + LABEL
     for name, color in LEGEND:  # the key, top right of the rows
         pen.rectangle((x, MARGIN + 105, x + 26, MARGIN + 121), fill=color)
-        pen.text((x + 34, MARGIN + 100), name, font=small, fill=MUTED)
+        small.draw(pen, (x + 34, MARGIN + 100), name, MUTED)
         x += 60 + round(small.getlength(name))
-    pen.text((WIDTH - MARGIN, MARGIN + 100), f"full width: {_clock(longest)}", font=small, fill=MUTED, anchor="ra")
+    small.draw(pen, (WIDTH - MARGIN, MARGIN + 100), f"full width: {_clock(longest)}", MUTED, anchor="ra")
 
     def span(start: int, end: int, row_top: int, chapter_start: float, color: Color, height: int = BAR) -> None:
         left = MARGIN + LABEL + (timeline.seconds(start) - chapter_start) * scale
@@ -58,8 +59,8 @@ def draw_plan(timeline: Timeline, title: str, voice: str) -> Image.Image:
     for n, part in enumerate(parts):
         row_top = top + n * ROW
         first, last = round(part.start * timeline.sample_rate), round(part.end * timeline.sample_rate)
-        pen.text((MARGIN, row_top - 4), fit(part.text, label, LABEL - 20), font=label, fill=INK)
-        pen.text((MARGIN, row_top + 28), f"{_clock(part.start)} - {_clock(part.end)}", font=time_face, fill=MUTED)
+        label.draw(pen, (MARGIN, row_top - 4), fit(part.text, label, LABEL - 20), INK)
+        time_face.draw(pen, (MARGIN, row_top + 28), f"{_clock(part.start)} - {_clock(part.end)}", MUTED)
         pen.line((MARGIN + LABEL, row_top + BAR + 12, WIDTH - MARGIN, row_top + BAR + 12), fill=RULE, width=1)
         for start, end in timeline.holds:
             if first <= start < last:
