@@ -44,12 +44,15 @@ def test_links_are_never_written_through(cli, small_routine: Path, tmp_path: Pat
     # The fixed temp names of earlier versions, and a name of today's pattern, all pointing outside.
     for name in (f".{TRACK}.part", ".Quick check.m3u8.part", f".{TRACK}.abc123.stretchcue-part"):
         (out / name).symlink_to(victim)
-    (out / TRACK).symlink_to(elsewhere / TRACK)  # a link to a track of ours, made from other inputs
     run = cli("build", small_routine, "--voice", "beep", "--reps", "3", "--out", out)
     assert run.code == 0, run.err
     assert victim.read_text() == "keep me" and (elsewhere / TRACK).read_bytes() == ours_elsewhere
-    assert not (out / TRACK).is_symlink() and (out / TRACK).is_file()  # the link was replaced
     assert_whole(out / TRACK)
+    (out / TRACK).unlink()
+    (out / TRACK).symlink_to(elsewhere / TRACK)  # a link to a track of ours is the user's link: kept
+    run = cli("build", small_routine, "--voice", "beep", "--reps", "2", "--out", out)
+    assert run.code == 2 and "is a link" in run.err, run.err
+    assert (out / TRACK).is_symlink() and (elsewhere / TRACK).read_bytes() == ours_elsewhere
     assert (out / f".{TRACK}.abc123.stretchcue-part").is_symlink()  # a link is never a temp file of ours: kept
 
 

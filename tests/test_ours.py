@@ -443,15 +443,25 @@ def json_plan(cli, path: Path) -> list[dict]:
     return json.loads(run.out)["cues"]
 
 
-def test_a_transcript_linked_to_one_of_ours_elsewhere_does_not_make_a_track_skip(cli, tiny: Path, tmp_path) -> None:
+@pytest.mark.parametrize("name", ["Tiny.vtt", "Tiny.lrc", "Tiny.mp3", "playlist"])
+def test_a_link_to_a_file_of_ours_elsewhere_is_the_users_and_is_kept(cli, tiny: Path, tmp_path, name: str) -> None:
     out, other = tmp_path / "out", tmp_path / "other"
-    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
-    assert cli("build", tiny, "--voice", "beep", "--out", other).code == 0
-    (out / "Tiny.vtt").unlink()
-    (out / "Tiny.vtt").symlink_to(other / "Tiny.vtt")
-    run = cli("build", tiny, "--voice", "beep", "--out", out)
-    assert run.code == 0 and run.out.startswith("built: "), run.out
-    assert not (out / "Tiny.vtt").is_symlink() and (other / "Tiny.vtt").is_file()
+    batch = ("progression", tiny, "--from", "1", "--to", "2", "--step", "1")
+    args = batch if name == "playlist" else ("build", tiny)
+    for folder in (out, other):
+        assert cli(*args, "--voice", "beep", "--out", folder).code == 0
+    if name == "playlist":
+        [found] = out.glob("*.m3u8")
+        name = found.name
+    (out / name).unlink()
+    (out / name).symlink_to(other / name)
+    before = {p.name: p.read_bytes() for p in [*out.iterdir(), *other.iterdir()] if p.is_file() and not p.is_symlink()}
+    run = cli(*args, "--voice", "beep", "--reps", "2", "--out", out)  # other inputs: everything is rebuilt
+    assert run.code == 2 and run.err.count("\n") == 1, run.err
+    assert f"{out / name} is a link" in run.err, run.err
+    assert (out / name).is_symlink() and (out / name).readlink() == other / name
+    after = {p.name: p.read_bytes() for p in [*out.iterdir(), *other.iterdir()] if p.is_file() and not p.is_symlink()}
+    assert after == before  # nothing written, in either folder
 
 
 def test_music_of_many_channels_and_a_high_rate_is_read(tiny: Path, tmp_path: Path) -> None:
@@ -549,3 +559,77 @@ def test_seals_in_the_words_do_not_hide_our_own(cli, tmp_path: Path) -> None:
             assert (track_proof if made.suffix == ".mp3" else proof_of)(made) is Proof.OURS, made.name
     run = cli("build", path, "--voice", "beep", "--out", out, "--hold", "1", "--hold", "2")
     assert run.code == 0 and run.out.count("skipped (unchanged)") == 2, run.out + run.err
+
+
+def test_a_track_whose_audio_was_edited_in_place_is_kept_but_a_cut_one_is_rebuilt(
+    cli, tiny: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    track = out / TRACK
+    whole = track.read_bytes()
+    edited = bytearray(whole)
+    edited[-500] ^= 0x10  # in the audio, as a gain tool changes it: same size, other bytes
+    track.write_bytes(bytes(edited))
+    assert track_proof(track) is Proof.CHANGED and read_stamp(track) is None
+    run = cli("build", tiny, "--voice", "beep", "--out", out)
+    assert run.code == 2 and f"{track} was changed since stretchcue made it" in run.err, run.err
+    assert track.read_bytes() == bytes(edited)
+    run = cli("feed", out, "--base-url", BASE)
+    assert run.code == 2 and "left out of the feed" in run.err, run.err
+    track.write_bytes(whole[:-4000])  # cut short, as a failed copy leaves it: ours, damaged, built again
+    stamp = read_stamp(track)
+    assert track_proof(track) is Proof.OURS and stamp is not None and not stamp.whole
+    run = cli("build", tiny, "--voice", "beep", "--out", out)
+    assert run.code == 0 and run.out.startswith("built: "), run.err
+    assert track.read_bytes() == whole
+
+
+@pytest.mark.parametrize("order", ["ours first", "theirs first"])
+def test_a_name_that_differs_only_in_case_is_checked_too(cli, tiny: Path, tmp_path: Path, order: str) -> None:
+    out = tmp_path / "out"
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    theirs = b"ID3 their own recording"
+    if order == "ours first":  # ours under another case; theirs at the very name we write
+        (out / TRACK).rename(out / TRACK.lower())
+        (out / TRACK).write_bytes(theirs)
+    else:
+        (out / TRACK.upper()).write_bytes(theirs)
+    before = snapshot(out)
+    run = cli("build", tiny, "--voice", "beep", "--out", out, "--reps", "2")
+    assert run.code == 2 and "exists and was not made by stretchcue" in run.err, run.err
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("kind", ["text", "track"])
+def test_a_file_put_at_the_name_while_ours_is_written_is_kept(tiny: Path, tmp_path: Path, kind: str) -> None:
+    from stretchcue.errors import NotOurs
+    from stretchcue.files import replacing, write_text
+    from stretchcue.render import check_track
+
+    out = tmp_path / "out"
+    assert run_cli("build", tiny, "--voice", "beep", "--out", out).returncode == 0
+    path = out / (TRACK if kind == "track" else "Tiny.vtt")
+    ours_before = path.read_bytes()
+    check = {"check": check_track} if kind == "track" else {}  # (text files: the default check)
+    with pytest.raises(NotOurs, match="exists and was not made by stretchcue"), replacing(path, **check) as file:
+        file.write(b"new contents")
+        path.unlink()
+        path.write_bytes(b"someone else's, put here meanwhile")  # another program takes no lock of ours
+    assert path.read_bytes() == b"someone else's, put here meanwhile"
+    assert sorted(p.name for p in out.iterdir() if "stretchcue-part" in p.name) == []  # no temp file left
+    path.write_bytes(ours_before)  # our own file there: replaced as usual
+    if kind == "text":
+        write_text(path, "WEBVTT\n")
+        assert path.read_text() == "WEBVTT\n"
+
+
+def test_fake_seals_cost_at_most_two_passes_over_a_large_file(tmp_path: Path, monkeypatch) -> None:
+    passes = []
+    streamed = ours._streamed_digest
+    monkeypatch.setattr(ours, "_streamed_digest", lambda *a: passes.append(1) or streamed(*a))
+    fakes = b"".join(ours.TOKEN + os.urandom(32).hex().encode() + b"\n" for _ in range(30))
+    path = tmp_path / "many seals"
+    path.write_bytes(fakes + os.urandom(3 * ours.WINDOW) + fakes)
+    assert proof_of(path) is Proof.CHANGED
+    assert len(passes) == 2

@@ -140,7 +140,7 @@ class ClipCache:
                     return existing
                 if path.is_dir() and not path.is_symlink():
                     return clip
-                with replacing(path, durable=False) as file:  # a torn entry fails verification instead
+                with replacing(path, durable=False, check=None) as file:  # a torn entry fails verification instead
                     file.write(encode(clip, _key_of(path)))
         except OSError as err:
             raise _unwritable(err, path) from None
@@ -184,7 +184,7 @@ class ClipCache:
             folder.mkdir(parents=True)
         except FileExistsError:
             return
-        with replacing(folder / FOLDER_MARK, durable=False) as file:
+        with replacing(folder / FOLDER_MARK, durable=False, check=None) as file:
             file.write(FOLDER_NOTE)
 
     def _lock(self) -> FileLock:

@@ -379,7 +379,7 @@ def _picture(path: Path, plan: Plan) -> None:
     check_folder(path.parent, "--png")
     check_ours(path, "--png")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, png(draw_plan(plan.timeline, plan.routine.title, plan.voice)))
+    write_bytes(path, png(draw_plan(plan.timeline, plan.routine.title, plan.voice)), "--png")
     _say(f"picture: {path}")
 
 

@@ -11,6 +11,7 @@ quick.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import importlib
 import io
@@ -60,7 +61,17 @@ def _version(package: str) -> str:
 
 
 def _file_identity(path: Path) -> str:
-    """Size and a checksum of the first and last MiB: tells model files apart without reading 60 MB."""
+    """Size and a checksum of the first and last MiB: tells model files apart without reading 60 MB
+    (and once per process, while the file is the same: a batch asks for each track)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return "unreadable"
+    return _read_identity(path, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_identity(path: Path, inode: int, size: int, modified: int) -> str:
     from .ours import open_regular
 
     try:

@@ -31,5 +31,8 @@ class NotOurs(StretchcueError):
     """A file in the way that stretchcue did not write: it is never overwritten."""
 
     def __init__(self, path: Path, option: str = "--out", changed: bool = False) -> None:
-        what = "was changed since stretchcue made it" if changed else "exists and was not made by stretchcue"
+        if path.is_symlink():
+            what = "is a link (stretchcue replaces only files it made)"
+        else:
+            what = "was changed since stretchcue made it" if changed else "exists and was not made by stretchcue"
         super().__init__(f"{path} {what}; move it away or choose another {option}")

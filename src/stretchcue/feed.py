@@ -191,8 +191,8 @@ def write_feed(
         name = title or _common_album(found) or folder.resolve().name or "stretchcue"
         feed = rss(found, base, name, author or MARK)
         for path, data in files.items():
-            write_bytes(path, data)
-        write_text(folder / FEED, feed)
+            write_bytes(path, data, "folder")
+        write_text(folder / FEED, feed, "folder")
     return folder / FEED, len(found)
 
 

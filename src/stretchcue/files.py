@@ -29,14 +29,24 @@ _UMASK = os.umask(0o22)  # read it once, at import, while only one thread runs
 os.umask(_UMASK)
 
 
+def check_ours(path: Path, option: str = "--out") -> None:
+    """A file about to be replaced must be one stretchcue wrote, as its seal proves (ours.py); a
+    link is the user's, wherever it points."""
+    if occupied(path) and (found := proof_of(path, follow=False)) is not Proof.OURS:
+        raise NotOurs(path, option, changed=found is Proof.CHANGED)
+
+
 @contextmanager
-def replacing(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+def replacing(
+    path: Path, durable: bool = True, check: Callable[[Path], None] | None = check_ours
+) -> Iterator[BinaryIO]:
     """An open, empty temp file beside `path`, renamed over `path` when the block succeeds and
     removed when it fails, so `path` is always whole or absent.
 
     The temp file is created exclusively under a unique name (never through a link planted there)
     and written only through the open file, never reopened by name. The rename replaces a link at
-    `path` instead of writing through it.
+    `path` instead of writing through it. Just before it, `check` looks at what is at `path` again:
+    a file put there while this one was written (other programs do not take our lock) is kept.
     """
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
@@ -51,6 +61,8 @@ def replacing(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
             file.flush()
             if durable:  # the data reaches the disk before the name does
                 os.fsync(file.fileno())
+        if check:
+            check(path)
         os.replace(temp, path)
     except OSError as err:  # a full disk, say: name the file it was for
         raise _naming(err, path) from None
@@ -127,13 +139,7 @@ def writing_into(folder: Path, waiting: Callable[[str], None], what: str = "--ou
 
 def is_own_file(path: Path) -> bool:
     """Whether `path` is itself a file stretchcue wrote (not a link to one)."""
-    return path.is_file() and not path.is_symlink() and proof_of(path) is Proof.OURS
-
-
-def check_ours(path: Path, option: str = "--out") -> None:
-    """A file about to be replaced must be one stretchcue wrote, as its seal proves (ours.py)."""
-    if occupied(path) and (found := proof_of(path)) is not Proof.OURS:
-        raise NotOurs(path, option, changed=found is Proof.CHANGED)
+    return proof_of(path, follow=False) is Proof.OURS
 
 
 def occupied(path: Path) -> bool:
@@ -179,12 +185,12 @@ def describe(err: OSError) -> str:
     return f"{where}: {cause}" if where else cause
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """A file, whole or not at all."""
-    with replacing(path) as file:
+def write_bytes(path: Path, data: bytes, option: str = "--out") -> None:
+    """A file of ours, whole or not at all, where no one else's is (`option` names where it goes)."""
+    with replacing(path, check=lambda path: check_ours(path, option)) as file:
         file.write(data)
 
 
-def write_text(path: Path, text: str) -> None:
-    """A UTF-8 text file, whole or not at all."""
-    write_bytes(path, text.encode("utf-8"))
+def write_text(path: Path, text: str, option: str = "--out") -> None:
+    """`write_bytes` for UTF-8 text."""
+    write_bytes(path, text.encode("utf-8"), option)

@@ -106,11 +106,12 @@ def proof(data: bytes, before: bytes = b"") -> Proof:
     return Proof.CHANGED if found else Proof.FOREIGN
 
 
-def proof_of(path: Path, limit: int = MAX_FILE) -> Proof:
-    """The proof of a file on disk: FOREIGN for anything that is not a regular file within `limit`.
-    The seal is looked for in the first and last WINDOW bytes; the file is hashed as it streams."""
+def proof_of(path: Path, limit: int = MAX_FILE, follow: bool = True) -> Proof:
+    """The proof of a file on disk: FOREIGN for anything that is not a regular file within `limit`
+    (nor for a link, unless `follow`). The seal is looked for in the first and last WINDOW bytes,
+    where each format puts it; the file is hashed as it streams, at most twice."""
     try:
-        with open_regular(path, limit) as file:
+        with open_regular(path, limit, follow) as file:
             size = os.fstat(file.fileno()).st_size
             if size <= 2 * WINDOW:
                 data = file.read(size + 1)  # not to the limit: a file may say 0 bytes and never end
@@ -118,8 +119,9 @@ def proof_of(path: Path, limit: int = MAX_FILE) -> Proof:
             head = file.read(WINDOW)
             file.seek(size - WINDOW)
             tail = file.read(WINDOW)
-            found = [(m.start(), m.group()) for m in _seals(head)]
-            found += [(size - WINDOW + m.start(), m.group()) for m in _seals(tail)]
+            first, last = _SEAL.search(head), _seals(tail)[:1]  # where an image's, and a text's, seal is
+            found = [(first.start(), first.group())] if first else []
+            found += [(size - WINDOW + m.start(), m.group()) for m in last]
             for at, mark in found:
                 if _streamed_digest(file, at, size) == mark[len(TOKEN) :]:
                     return Proof.OURS
@@ -153,17 +155,20 @@ def _streamed_digest(file: BinaryIO, at: int, size: int) -> bytes:
     crc = 4 if file.read(len(PNG)) == PNG else 0
     digits, after = at + len(TOKEN), at + len(BLANK) + crc
     digest = hashlib.sha256()
-    _hash_range(file, 0, digits, digest)
+    hash_range(file, 0, digits, digest)
     digest.update(b"0" * 64 + bytes(crc))
-    _hash_range(file, after, size, digest)
+    hash_range(file, after, size, digest)
     return digest.hexdigest().encode()
 
 
-def _hash_range(file: BinaryIO, start: int, stop: int, digest: hashlib._Hash) -> None:
+def hash_range(file: BinaryIO, start: int, stop: int, digest: hashlib._Hash) -> int:
+    """Feed bytes `start` to `stop` of an open file to `digest`, a block at a time; gives the count."""
     file.seek(start)
+    first = start
     while start < stop and (block := file.read(min(1 << 20, stop - start))):
         digest.update(block)
         start += len(block)
+    return start - first
 
 
 def _fix_png_crc(data: bytes, at: int) -> bytes:

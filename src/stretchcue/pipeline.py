@@ -28,7 +28,7 @@ from . import __version__, cards, mp3, outline, playlist, tones
 from .cache import ClipCache
 from .compiler import Cue, Options, Play, Step, compile_routine
 from .errors import NotOurs, StretchcueError
-from .files import check_folder, check_ours, is_own_file, safe_name, write_text, writing_into
+from .files import check_folder, check_ours, is_own_file, occupied, safe_name, write_text, writing_into
 from .manifest import Manifest
 from .music import SPEECH_ONLY, Music
 from .ours import Proof
@@ -267,44 +267,42 @@ class _Places:
     def __init__(self, out: Path, notify: Callable[[str], None]) -> None:
         self.out = out
         self.notify = notify
-        self.present = {p.name.lower(): p for p in out.iterdir()} if out.is_dir() else {}
+        self.present: dict[str, list[Path]] = {}
+        for path in out.iterdir() if out.is_dir() else ():  # a case-true disk may hold "A" and "a"
+            self.present.setdefault(path.name.lower(), []).append(path)
         self.taken: set[str] = set()
 
     def track(self, spec: TrackSpec, base: str) -> tuple[Path, Stamp | None]:
         for name in self._candidates(base, ".mp3"):
-            existing = self._existing(name)
-            stamp = read_stamp(existing) if existing else None
-            if existing is not None and stamp is None:
-                raise NotOurs(existing, changed=track_proof(existing) is Proof.CHANGED)
-            if stamp is None or (stamp.title, stamp.album) == (spec.title, spec.album):
+            found = {path: read_stamp(path, follow=False) for path in self._existing(name)}
+            for path, stamp in found.items():
+                if stamp is None:
+                    raise NotOurs(path, changed=track_proof(path, follow=False) is Proof.CHANGED)
+            if all((s.title, s.album) == (spec.title, spec.album) for s in found.values() if s):
                 for transcript in transcripts(self.out / name):  # the files beside it must be ours too
-                    found = self._existing(transcript.name)
-                    if found is not None:
-                        check_ours(found)
-                return self._take(name, base, ".mp3", spec.title), stamp
+                    for path in self._existing(transcript.name):
+                        check_ours(path)
+                return self._take(name, base, ".mp3", spec.title), found.get(self.out / name)
         raise AssertionError("unreachable")
 
     def playlist(self, album: str) -> Path | None:
         """The playlist's path, or None to leave an edited one alone."""
         base = safe_name(album)
         for name in self._candidates(base, ".m3u8"):
-            existing = self._existing(name)
-            if existing is None:
-                return self._take(name, base, ".m3u8", album)
-            found = playlist.inspect(existing)
-            if not found.ours:
-                raise NotOurs(existing)
-            if found.album in (None, playlist.label(album)):
-                if found.edited:
-                    self.notify(f"note: {existing} was edited by hand, so it is left as it is (delete it to renew it)")
+            inspected = [(path, playlist.inspect(path)) for path in self._existing(name)]
+            for path, found in inspected:
+                if not found.ours:
+                    raise NotOurs(path)
+            if all(found.album in (None, playlist.label(album)) for _, found in inspected):
+                if edited := [path for path, found in inspected if found.edited]:
+                    self.notify(f"note: {edited[0]} was edited by hand, so it is left as it is (delete it to renew it)")
                     return None
                 return self._take(name, base, ".m3u8", album)
         raise AssertionError("unreachable")
 
-    def _existing(self, name: str) -> Path | None:
-        """What is at `name` now; None if nothing, or a dangling link (nothing to lose: the rename replaces it)."""
-        path = self.present.get(name.lower())
-        return path if path is not None and path.exists() else None
+    def _existing(self, name: str) -> list[Path]:
+        """What is at `name` now, in any case; not a dangling link (nothing to lose: the rename replaces it)."""
+        return [path for path in self.present.get(name.lower(), []) if occupied(path)]
 
     def _candidates(self, base: str, suffix: str) -> Iterator[str]:
         for n in itertools.count(1):

@@ -51,7 +51,7 @@ def playlist_text(album: str, items: list[Item]) -> str:
 
 def inspect(path: Path) -> Found:
     try:
-        data = read_regular(path, MAX_FILE)
+        data = read_regular(path, MAX_FILE, follow=False)  # a link is the user's, wherever it points
     except OSError:
         return Found(None, ours=False, edited=False)
     found = proof(data)

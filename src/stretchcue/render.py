@@ -41,10 +41,10 @@ from mutagen.id3 import (
 from . import mp3
 from .audio import to_pcm
 from .compiler import Cue
-from .errors import StretchcueError
-from .files import replacing
+from .errors import NotOurs, StretchcueError
+from .files import occupied, replacing
 from .music import LOOKAHEAD, Format, Music
-from .ours import BLANK, Proof, open_regular, proof, seal_region
+from .ours import BLANK, Proof, hash_range, open_regular, proof, seal_region
 from .outline import Span
 from .timeline import Placed
 
@@ -143,7 +143,7 @@ def write_mp3(pcm: Iterable[bytes], fmt: Format, tags: Callable[[], Tags], path:
     then rename: `path` is whole or absent. Returns the length in samples."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with replacing(path) as file:
+        with replacing(path, check=check_track) as file:
             samples = mp3.encode(ahead(pcm), fmt.rate, fmt.channels, file, fmt.bitrate)
             length_ms = round(samples * 1000 / fmt.rate)
             write_tags(file, dataclasses.replace(tags(), length_ms=length_ms, audio=_audio_digest(file, 0)))
@@ -271,12 +271,8 @@ def _chapters_in_time_order(file: BinaryIO) -> None:
 
 def _audio_digest(file: BinaryIO, offset: int) -> str:
     """Byte count and SHA-256 of the MP3 frames from `offset` (the end of the ID3 tag) to the end."""
-    file.seek(offset)
     digest = hashlib.sha256()
-    size = 0
-    while block := file.read(1 << 20):
-        digest.update(block)
-        size += len(block)
+    size = hash_range(file, offset, MAX_TRACK, digest)
     return f"{size} {digest.hexdigest()}"
 
 
@@ -302,32 +298,43 @@ class Stamp:
     chapters: tuple[tuple[float, str], ...] = ()  # (start in seconds, title)
 
 
-def track_proof(path: Path) -> Proof:
+def track_proof(path: Path, follow: bool = True) -> Proof:
     """Whether the file is a track stretchcue wrote (its tag sealed), one it wrote that was
-    changed since (CHANGED), or anything else (FOREIGN)."""
-    try:
-        with open_regular(path, MAX_TRACK) as file:
-            return proof(_read_tag(file), SEALED_BY)
-    except OSError:
-        return Proof.FOREIGN
+    changed since (CHANGED), or anything else (FOREIGN; a link too, unless `follow`)."""
+    return _inspect(path, follow)[0]
 
 
-def read_stamp(path: Path) -> Stamp | None:
-    """The stamp of an MP3 that stretchcue wrote, its tag unchanged; None for any other file."""
+def check_track(path: Path) -> None:
+    """A track about to be replaced must be one stretchcue wrote, unchanged but for damage."""
+    if occupied(path) and (found := track_proof(path, follow=False)) is not Proof.OURS:
+        raise NotOurs(path, changed=found is Proof.CHANGED)
+
+
+def read_stamp(path: Path, follow: bool = True) -> Stamp | None:
+    """The stamp of an MP3 that stretchcue wrote and no one changed since; None for any other
+    file (and for a link, unless `follow`)."""
+    return _inspect(path, follow)[1]
+
+
+def _inspect(path: Path, follow: bool) -> tuple[Proof, Stamp | None]:
+    """A track's proof and, if it is ours, its stamp. Its audio may be cut short (a copy that
+    failed: `whole` is False, and it is built again), but audio of the size written with other
+    bytes in it was edited (by a gain tool, say) and is CHANGED, like an edited tag."""
     try:
-        with open_regular(path, MAX_TRACK) as file:
+        with open_regular(path, MAX_TRACK, follow) as file:
             tag = _read_tag(file)
-            if proof(tag, SEALED_BY) is not Proof.OURS:
-                return None
+            if (found := proof(tag, SEALED_BY)) is not Proof.OURS:
+                return found, None
             id3 = ID3(io.BytesIO(tag))
             stamp, length, audio = (_text(id3, key) for key in (f"TXXX:{STAMP}", "TLEN", f"TXXX:{AUDIO}"))
-            size = _decimal(audio.partition(" ")[0])
-            whole = size == os.fstat(file.fileno()).st_size - len(tag) and _audio_digest(file, len(tag)) == audio
+            whole = _audio_digest(file, len(tag)) == audio
+            if not whole and _decimal(audio.partition(" ")[0]) == os.fstat(file.fileno()).st_size - len(tag):
+                return Proof.CHANGED, None
     except (MutagenError, OSError):
-        return None
+        return Proof.FOREIGN, None
     chapters = sorted((c.start_time / 1000, _text(c.sub_frames, "TIT2")) for c in id3.getall("CHAP"))
     pictures, comments = id3.getall("APIC"), id3.getall("COMM")
-    return Stamp(
+    return Proof.OURS, Stamp(
         inputs=stamp,
         length_ms=_decimal(length) or 0,
         title=_text(id3, "TIT2"),
