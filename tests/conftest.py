@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from mutagen.id3 import ID3
 
 from stretchcue.audio import ffmpeg_exe
 from stretchcue.cli import main
 from stretchcue.render import read_stamp
+from stretchcue.routine import Routine, load
 from stretchcue.timeline import SAMPLE_RATE
 
 SMALL_ROUTINE = """\
@@ -86,6 +88,13 @@ def small_routine(tmp_path: Path) -> Path:
     path = tmp_path / "quick.yaml"
     path.write_text(SMALL_ROUTINE, encoding="utf-8")
     return path
+
+
+def routine_of(folder: Path, data: dict) -> Routine:
+    """The routine a YAML file written from `data` holds (quoting left to the YAML library)."""
+    path = folder / "routine.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load(path)
 
 
 def counting(monkeypatch: pytest.MonkeyPatch, engine: type) -> list[str]:

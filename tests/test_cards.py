@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ffprobe, plan_json
+from conftest import ffprobe, plan_json, routine_of
 from mutagen.id3 import ID3
 from PIL import Image
 
@@ -140,13 +140,8 @@ def ink_in_margin(image: Image.Image, margin: int) -> bool:
 
 @pytest.mark.parametrize("word", LONG_WORDS)
 def test_a_word_too_long_for_a_line_is_broken_inside_the_card(tmp_path: Path, word: str) -> None:
-    path = tmp_path / "r.yaml"
-    path.write_text(
-        f"title: '{word} {word}'\nexercises:\n  - {{name: '{word}', instructions: 'Sehr {word} und {word}.',"
-        f" position: seated}}\n",
-        encoding="utf-8",
-    )
-    routine = load(path)
+    exercise = {"name": word, "instructions": f"Sehr {word} und {word}.", "position": "seated"}
+    routine = routine_of(tmp_path, {"title": f"{word} {word}", "exercises": [exercise]})
     margin = round(cards.COVER * 0.07)
     for card in (cards.routine_card(routine, Options()), cards.exercise_card(routine, 0, Options())):
         image = cards.draw(card, cards.COVER, cards.COVER)

@@ -5,11 +5,11 @@ glyph), Arabic joined, right-to-left text in visual order, emoji, and text with 
 from __future__ import annotations
 
 import pytest
+from conftest import routine_of
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from stretchcue import cards, lettering
 from stretchcue.compiler import Options
-from stretchcue.routine import load
 
 SIZE = 48
 
@@ -132,13 +132,11 @@ def test_a_long_paragraph_in_any_script_wraps_inside_its_width(script: str) -> N
 
 
 def test_a_right_to_left_paragraph_is_set_flush_right_on_the_card(tmp_path) -> None:
-    path = tmp_path / "r.yaml"
-    path.write_text(
-        f"title: {SAMPLES['arabic']}\nexercises:\n  - {{name: قطة, instructions: '{SAMPLES['arabic']}'}}\n"
-        f"  - {{name: Cat, instructions: Round your back slowly.}}\n",
-        encoding="utf-8",
-    )
-    routine = load(path)
+    exercises = [
+        {"name": "قطة", "instructions": SAMPLES["arabic"]},
+        {"name": "Cat", "instructions": "Round your back."},
+    ]
+    routine = routine_of(tmp_path, {"title": SAMPLES["arabic"], "exercises": exercises})
     margin = round(600 * 0.07)
 
     def body_ink(index: int) -> tuple[int, int, int, int]:
