@@ -73,7 +73,7 @@ def test_cards_refuses_a_file_it_did_not_write_and_writes_nothing(cli, tmp_path:
     (out / "03 - Hamstring stretch.png").write_bytes(b"someone's photo")
     run = cli("cards", "back-stretches", "--out", out)
     assert run.code == 2 and run.err.count("\n") == 1 and "not made by stretchcue" in run.err, run.err
-    assert sorted(p.name for p in out.iterdir()) == [".stretchcue.lock", "03 - Hamstring stretch.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["03 - Hamstring stretch.png"]  # not even a lock file
     assert (out / "03 - Hamstring stretch.png").read_bytes() == b"someone's photo"
 
 

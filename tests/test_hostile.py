@@ -56,12 +56,14 @@ def test_links_are_never_written_through(cli, small_routine: Path, tmp_path: Pat
     assert (out / f".{TRACK}.abc123.stretchcue-part").is_symlink()  # a link is never a temp file of ours: kept
 
 
-def test_a_dangling_link_at_a_final_name_is_replaced(cli, small_routine: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("target", ["nowhere.mp3", "unmounted/disk/track.mp3", TRACK])  # (the last: a loop)
+def test_a_dangling_link_at_a_final_name_is_kept(cli, small_routine: Path, tmp_path: Path, target: str) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / TRACK).symlink_to(tmp_path / "nowhere.mp3")
-    assert cli("build", small_routine, "--voice", "beep", "--out", out).code == 0
-    assert not (out / TRACK).is_symlink() and not (tmp_path / "nowhere.mp3").exists()
+    (out / TRACK).symlink_to(tmp_path / target if target != TRACK else out / TRACK)
+    run = cli("build", small_routine, "--voice", "beep", "--out", out)
+    assert run.code == 2 and f"{out / TRACK} is a link" in run.err, run.err
+    assert (out / TRACK).is_symlink() and names(out) == [TRACK]  # (a link to a disk not mounted now is still wanted)
 
 
 def test_a_link_at_the_lock_is_refused_not_followed(cli, small_routine: Path, tmp_path: Path) -> None:
@@ -109,11 +111,16 @@ def _flip(data: bytes, at: int) -> bytes:
     return bytes(changed)
 
 
-DAMAGE = {
+DAMAGE = {  # a copy cut short: the track is ours, and built again
     "half": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
     "tags-only": _cut_to_tags,
+    "one-frame-short": lambda p: p.write_bytes(p.read_bytes()[:-200]),
+}
+EDITS = {  # changed by a tool or by hand: the track is the user's now, and kept
     "one-byte-changed": lambda p: p.write_bytes(_flip(p.read_bytes(), -500)),
     "bytes-appended": lambda p: p.write_bytes(p.read_bytes() + b"\xff\xfb\x90\x00"),
+    "id3v1-appended": lambda p: p.write_bytes(p.read_bytes() + b"TAG" + b"My title".ljust(125, b"\0")),
+    "ape-appended": lambda p: p.write_bytes(p.read_bytes() + b"APETAGEX" + bytes(24)),
 }
 
 
@@ -129,6 +136,18 @@ def test_a_damaged_track_is_built_again_not_skipped(cli, small_routine: Path, tm
     assert f"note: {track} is damaged" in run.err
     assert track.read_bytes() == whole  # the same inputs give the same file, byte for byte
     assert cli(*args).out.startswith("skipped (unchanged): ")
+
+
+@pytest.mark.parametrize("how", list(EDITS))
+def test_a_track_edited_after_it_was_built_is_kept(cli, small_routine: Path, tmp_path: Path, how: str) -> None:
+    args = ["build", small_routine, "--voice", "beep", "--out", tmp_path / "out"]
+    assert cli(*args).code == 0
+    track = tmp_path / "out" / TRACK
+    EDITS[how](track)
+    edited = track.read_bytes()
+    run = cli(*args)
+    assert run.code == 2 and f"{track} was changed since stretchcue made it" in run.err, run.err
+    assert track.read_bytes() == edited
 
 
 # -- names that collide -------------------------------------------------------------------------------

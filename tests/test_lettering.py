@@ -4,6 +4,8 @@ glyph), Arabic joined, right-to-left text in visual order, emoji, and text with 
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from conftest import routine_of
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -149,3 +151,54 @@ def test_a_right_to_left_paragraph_is_set_flush_right_on_the_card(tmp_path) -> N
     arabic, english = body_ink(0), body_ink(1)
     assert arabic[2] >= 600 - margin - 3 and arabic[0] > margin + 20, arabic  # flush right
     assert english[0] <= margin + 3 and english[2] < 600 - margin - 20, english  # flush left
+
+
+def test_a_right_to_left_paragraph_keeps_its_direction_on_a_line_that_starts_in_latin() -> None:
+    face = lettering.font("Regular", SIZE)
+    assert "".join(part for _, part in face.runs("style עם ה-iPhone.", rtl=True)) == ".iPhone-ה םע style"
+    assert "".join(part for _, part in face.runs("style עם", rtl=False)) == "style םע"
+
+
+@pytest.mark.parametrize(
+    ("typed", "composed"), [("e\u0301", "é"), ("n\u0303", "ñ"), ("A\u030a", "Å"), ("e\u0323\u0302", "ệ")]
+)
+def test_an_accent_typed_apart_is_drawn_on_its_letter(typed: str, composed: str) -> None:
+    face = lettering.font("Regular", SIZE)
+    assert "".join(part for _, part in face.runs(f"x{typed}y")) == f"x{composed}y"
+    assert ImageChops.difference(drawn(face, typed), drawn(face, composed)).getbbox() is None
+
+
+@pytest.mark.parametrize("script", ["chinese", "japanese", "arabic", "thai"])
+def test_long_text_without_spaces_is_wrapped_in_few_measurements(script: str, monkeypatch) -> None:
+    face = lettering.font("Regular", SIZE)
+    text = (SAMPLES[script].replace(" ", "") * 200)[:2000]  # the longest instructions a routine may have
+    calls = []
+    measure = lettering.Face.getlength
+    monkeypatch.setattr(lettering.Face, "getlength", lambda self, t: calls.append(len(t)) or measure(self, t))
+    lines = lettering.wrap(text, face, 900)
+    assert "".join(lines) == unicodedata.normalize("NFC", text)
+    assert all(measure(face, line) <= 900 for line in lines)
+    assert sum(calls) < 60 * len(text), (len(calls), sum(calls))  # characters measured: linear, not quadratic
+
+
+@pytest.mark.parametrize("text", ["Hamstring stretch with a strap " * 12, "膝を胸に引き寄せるストレッチ" * 20])
+@pytest.mark.parametrize("lines", [1, 2, 3])
+def test_text_cut_to_a_number_of_lines_ends_in_an_ellipsis(text: str, lines: int) -> None:
+    face = lettering.font("Semibold", SIZE)
+    cut = lettering.wrap(text, face, 700, lines=lines)
+    assert len(cut) == lines and cut[-1].endswith("…"), cut
+    assert all(face.getlength(line) <= 700 for line in cut)
+    assert lettering.wrap("Short.", face, 700, lines=lines) == ["Short."]
+
+
+def test_a_long_routine_title_leaves_room_for_the_exercise_on_its_card(tmp_path) -> None:
+    title = "背中と腰と肩と首のための毎朝のやさしいストレッチ" * 8  # the card's footer
+    exercise = {"name": "Cat", "instructions": "Round your back slowly, then let it sag."}
+    routine = routine_of(tmp_path, {"title": title, "exercises": [exercise]})
+    image = cards.draw(cards.exercise_card(routine, 0, Options()), 600, 600)
+    band = max(y for y in range(600) if image.getpixel((5, y)) == cards.ACCENT)
+    margin = round(600 * 0.07)
+    rule = min(y for y in range(band, 600) if image.getpixel((margin + 1, y)) == cards.RULE)
+    assert rule > 400, rule  # the footer takes two lines at most
+    body = image.crop((0, band + 1, 600, rule)).convert("L")
+    assert body.point(lambda v: 255 if v < 80 else 0).getbbox() is not None  # the instructions are drawn

@@ -237,7 +237,8 @@ def test_a_pipe_or_device_at_any_name_we_read_is_one_line_not_a_hang(tiny: Path,
         plant(path, kind)
         run = run_cli(*args, timeout=120)  # a hang fails here, as a timeout
         assert run.returncode == 2 and run.stderr.count("\n") == 1, (args, run.stderr)
-        assert f"{path} exists and was not made by stretchcue" in run.stderr, run.stderr
+        says = "is a link" if kind.startswith("/dev/") else "exists and was not made by stretchcue"
+        assert f"{path} {says}" in run.stderr, run.stderr
         path.unlink()
 
 
@@ -633,3 +634,70 @@ def test_fake_seals_cost_at_most_two_passes_over_a_large_file(tmp_path: Path, mo
     path.write_bytes(fakes + os.urandom(3 * ours.WINDOW) + fakes)
     assert proof_of(path) is Proof.CHANGED
     assert len(passes) == 2
+
+
+@pytest.mark.parametrize(
+    ("variant", "command"),
+    [
+        ("FEED.XML", "feed"),
+        ("tiny.JPG", "feed"),
+        ("Tiny.Chapters.json", "feed"),
+        ("TINY.LRC", "build"),
+        ("00 - tiny.PNG", "cards"),
+        ("TINY - CARDS.pdf", "cards"),
+        ("SESSION.png", "png"),
+    ],
+)
+def test_a_file_of_someone_elses_under_our_name_in_another_case_stops_every_command(
+    tiny: Path, tmp_path: Path, variant: str, command: str
+) -> None:
+    out = tmp_path / "out"
+    assert run_cli("build", tiny, "--voice", "beep", "--out", out, "--feed", BASE).returncode == 0
+    (out / variant).write_bytes(b"someone else's")
+    args = {
+        "feed": ["feed", out, "--base-url", BASE],
+        "build": ["build", tiny, "--voice", "beep", "--out", out, "--reps", "2"],
+        "cards": ["cards", tiny, "--out", out],
+        "png": ["plan", tiny, "--voice", "beep", "--png", out / "session.png"],
+    }[command]
+    before = snapshot(tmp_path)
+    run = run_cli(*args)
+    assert run.returncode == 2 and f"{out / variant} exists and was not made by stretchcue" in run.stderr, run.stderr
+    assert run.stderr.count("\n") == 1 and snapshot(tmp_path) == before
+
+
+def test_our_track_under_its_name_in_another_case_is_found_again_not_doubled(cli, tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
+    (out / TRACK).rename(out / "TINY.MP3")
+    run = cli("build", tiny, "--voice", "beep", "--out", out)
+    assert run.code == 0 and run.out.startswith(f"skipped (unchanged): {out / 'TINY.MP3'}"), run.out
+    run = cli("build", tiny, "--voice", "beep", "--out", out, "--reps", "2")
+    assert run.code == 0 and run.out.startswith(f"built: {out / 'TINY.MP3'}"), run.out
+    assert sorted(p.name.lower() for p in out.iterdir() if p.suffix.lower() == ".mp3") == ["tiny.mp3"]
+
+
+@pytest.mark.parametrize("command", ["build", "cards", "feed"])
+def test_a_refused_run_into_a_folder_leaves_not_even_a_lock_file(tiny: Path, tmp_path: Path, command: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    name = {"build": TRACK, "cards": "01 - A.png", "feed": "feed.xml"}[command]
+    if command == "feed":
+        assert run_cli("build", tiny, "--voice", "beep", "--out", tmp_path / "made").returncode == 0
+        for made in (tmp_path / "made").iterdir():
+            if made.suffix in (".mp3", ".vtt", ".lrc"):
+                (out / made.name).write_bytes(made.read_bytes())
+    (out / name).write_bytes(b"theirs")
+    args = {"build": ["build", tiny, "--voice", "beep"], "cards": ["cards", tiny], "feed": ["feed"]}[command]
+    before = snapshot(tmp_path)
+    run = run_cli(*args, *(["--out", out] if command != "feed" else [out, "--base-url", BASE]))
+    assert run.returncode == 2 and "exists and was not made by stretchcue" in run.stderr, run.stderr
+    assert snapshot(tmp_path) == before and not (out / ".stretchcue.lock").exists()
+
+
+def test_a_picture_in_the_way_is_reported_before_anything_is_spoken(tiny: Path, tmp_path: Path) -> None:
+    (tmp_path / "pic.png").write_bytes(b"theirs")
+    cache_folder = tmp_path / "new cache"
+    run = run_cli("plan", tiny, "--voice", "beep", "--png", tmp_path / "pic.png", "--cache", cache_folder)
+    assert run.returncode == 2 and "pic.png exists and was not made by stretchcue" in run.stderr, run.stderr
+    assert not cache_folder.exists()

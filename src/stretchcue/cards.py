@@ -113,7 +113,7 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
     art = round(width * 0.22) if card.position else 0
     title_font = font("Semibold", round(width * 0.075))
     title_width = inner - art - (margin // 2 if art else 0)
-    title_lines = wrap(card.title, title_font, title_width)[:3]
+    title_lines = wrap(card.title, title_font, title_width, lines=3)
     band = margin + round(width * 0.045) + len(title_lines) * leading(title_font) + round(width * 0.06)
     band = max(band, margin + art + margin // 2) if art else band
     pen.rectangle((0, 0, width, band), fill=ACCENT)
@@ -129,7 +129,7 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
     footer_top = height
     if card.footer:
         footer_font = font("Regular", round(width * 0.034))
-        footer_lines = wrap(card.footer, footer_font, inner)
+        footer_lines = wrap(card.footer, footer_font, inner, lines=2)
         footer_top = height - margin - len(footer_lines) * leading(footer_font)
         pen.line((margin, footer_top - margin // 2, width - margin, footer_top - margin // 2), fill=RULE, width=3)
         for n, line in enumerate(footer_lines):
@@ -169,12 +169,14 @@ def _flow(
         if isinstance(block, Text):
             face = font(block.weight, round(unit * block.size))
             y += round(unit * block.above)
-            for line in wrap(block.words, face, width):
-                if bottom is not None and y + leading(face) > bottom:
-                    return y - top
+            room = max(0, (bottom - y) // leading(face)) if bottom is not None else None
+            lines = wrap(block.words, face, width, lines=room)  # cut with "…" where the card ends
+            for line in lines:
                 if pen:
                     _line(pen, line, face, block.color, x, y, width, right_to_left(block.words))
                 y += leading(face)
+            if room is not None and len(lines) >= room:
+                return y - top
             continue
         name, detail = font("Semibold", round(unit * 0.045)), font("Regular", round(unit * 0.036))
         size = round(leading(name) * 1.1)
@@ -204,9 +206,9 @@ def _flow(
 def _line(pen: ImageDraw.ImageDraw, line: str, face: Face, fill: Color, x: int, y: int, width: int, rtl: bool) -> None:
     """A line of a paragraph: flush left, or flush right in a paragraph that reads right to left."""
     if rtl:
-        face.draw(pen, (x + width, y), line, fill, anchor="ra")
+        face.draw(pen, (x + width, y), line, fill, anchor="ra", rtl=True)
     else:
-        face.draw(pen, (x, y), line, fill)
+        face.draw(pen, (x, y), line, fill, rtl=False)
 
 
 # Stick figures in a unit box, (x, y) from the top left, the floor at y = 0.88: the head's centre,
@@ -341,9 +343,11 @@ def write_cards(routine: Routine, options: Options, paths: list[Path]) -> None:
 def save_cards(routine: Routine, options: Options, out: Path, notify: Callable[[str], None]) -> list[Path]:
     """Write the routine's cards into `out`; a file of the same name that stretchcue did not write
     stops the run before anything is written."""
+    paths = card_files(routine, out)
+    for path in paths:  # before the folder's lock is taken (a refused run writes nothing)...
+        check_ours(path)
     with writing_into(out, notify):
-        paths = card_files(routine, out)
-        for path in paths:
+        for path in paths:  # ...and again once it is held
             check_ours(path)
         try:
             write_cards(routine, options, paths)

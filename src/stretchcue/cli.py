@@ -318,6 +318,8 @@ def plan_command(
     from .speech import Voice
 
     loaded, profile = load(routine), _voice(voice)
+    if png:  # a picture that cannot be written is reported before anything is spoken
+        _check_picture(png)
     options = _options(hold, reps, chimes, music, music_level)
     under = music_of(loaded, options)
     fmt = track_format(under)  # a music file ffmpeg cannot read is reported before anything is spoken
@@ -369,15 +371,21 @@ def plan_command(
         typer.echo(f"warning: {warning}")
 
 
-def _picture(path: Path, plan: Plan) -> None:
-    from .cards import png
-    from .files import check_ours, write_bytes
-    from .picture import draw_plan
+def _check_picture(path: Path) -> None:
+    from .files import check_ours
 
     if path.suffix.lower() != ".png":  # (".png" alone is a name with no suffix)
         raise StretchcueError(f"--png: {path} should be a file name ending in .png, e.g. session.png")
     check_folder(path.parent, "--png")
     check_ours(path, "--png")
+
+
+def _picture(path: Path, plan: Plan) -> None:
+    from .cards import png
+    from .files import write_bytes
+    from .picture import draw_plan
+
+    _check_picture(path)  # again: the plan took a while
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes(path, png(draw_plan(plan.timeline, plan.routine.title, plan.voice)), "--png")
     _say(f"picture: {path}")

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .errors import StretchcueError
-from .files import MARK, check_ours, write_bytes, write_text, writing_into
+from .files import MARK, check_folder, check_ours, write_bytes, write_text, writing_into
 from .ours import BLANK_TEXT, Proof, seal_text
 from .render import Stamp, read_stamp, track_proof
 from .yamlcheck import unfit_text
@@ -181,10 +181,12 @@ def write_feed(
     base = check_base_url(base_url)
     check_text(title, "--title")
     check_text(author, "--author")
+    check_folder(folder, "folder")
+    _check_found(folder, episodes(folder, notify))  # before the folder's lock is taken...
+    check_room(folder, [])  # ...so that a refused run writes nothing
     with writing_into(folder, notify, "folder"):
-        found = episodes(folder, notify)
-        if not found:
-            raise StretchcueError(f"{folder}: no tracks made by stretchcue here; build some first")
+        found = episodes(folder, lambda _: None)  # (the notes were given)
+        _check_found(folder, found)
         files = {path: data for episode in found for path, data in sidecars(episode).items() if data}
         for path in [folder / FEED, *files]:
             check_ours(path, "folder")
@@ -194,6 +196,11 @@ def write_feed(
             write_bytes(path, data, "folder")
         write_text(folder / FEED, feed, "folder")
     return folder / FEED, len(found)
+
+
+def _check_found(folder: Path, found: list[Episode]) -> None:
+    if not found:
+        raise StretchcueError(f"{folder}: no tracks made by stretchcue here; build some first")
 
 
 def _common_album(found: list[Episode]) -> str:

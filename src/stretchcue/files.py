@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat
 import sys
 import tempfile
 import time
@@ -30,10 +29,21 @@ os.umask(_UMASK)
 
 
 def check_ours(path: Path, option: str = "--out") -> None:
-    """A file about to be replaced must be one stretchcue wrote, as its seal proves (ours.py); a
-    link is the user's, wherever it points."""
-    if occupied(path) and (found := proof_of(path, follow=False)) is not Proof.OURS:
-        raise NotOurs(path, option, changed=found is Proof.CHANGED)
+    """A file about to be replaced, and any under its name in another case, must be one stretchcue
+    wrote, as its seal proves (ours.py); a link is the user's, wherever it points, if anywhere."""
+    for found in same_name(path):
+        if (proof := proof_of(found, follow=False)) is not Proof.OURS:
+            raise NotOurs(found, option, changed=proof is Proof.CHANGED)
+
+
+def same_name(path: Path) -> list[Path]:
+    """What is at `path`, and at its name in any other case (one name on a case-blind disk, where
+    the folder may be copied: a phone, a stick), links and dangling links included."""
+    try:
+        with os.scandir(path.parent) as entries:
+            return [path.parent / e.name for e in entries if e.name.casefold() == path.name.casefold()]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 @contextmanager
@@ -140,15 +150,6 @@ def writing_into(folder: Path, waiting: Callable[[str], None], what: str = "--ou
 def is_own_file(path: Path) -> bool:
     """Whether `path` is itself a file stretchcue wrote (not a link to one)."""
     return proof_of(path, follow=False) is Proof.OURS
-
-
-def occupied(path: Path) -> bool:
-    """Whether something is at `path` that replacing it would lose (a dangling link loses nothing)."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return False
-    return not stat.S_ISLNK(info.st_mode) or path.exists()
 
 
 def safe_name(title: str, limit: int = 120) -> str:

@@ -80,6 +80,17 @@ def _own_covers(weight: str) -> frozenset[int]:
         return _covers(path, 0)
 
 
+@functools.cache
+def _source(char: str, weight: str) -> int | None:
+    """Which face draws a character: -1 the cards' own (also for a character no face has: its
+    empty box says so), else the first fallback that has it; None for a mark that is not drawn."""
+    if ord(char) in _own_covers(weight) or char.isspace():
+        return -1
+    if _unseen(char):
+        return None
+    return next((n for n, (path, index) in enumerate(_FALLBACKS) if ord(char) in _covers(path, index)), -1)
+
+
 def _unseen(char: str) -> bool:
     """A mark that only steers its neighbours (joiners, direction marks, variation selectors, skin
     tones): without a shaper to apply it, it is left out rather than drawn as a box."""
@@ -107,22 +118,20 @@ class Face:
         return face
 
     def _font_for(self, char: str) -> ImageFont.FreeTypeFont | None:
-        """The first face with a glyph for this character; None for an unseen mark no face draws."""
-        if ord(char) in _own_covers(self.weight) or char.isspace():
-            return self._own
-        if _unseen(char):
-            return None
-        for n, (path, index) in enumerate(_FALLBACKS):
-            if ord(char) in _covers(path, index):
-                return self._fallback(n)
-        return self._own  # its empty box says a character is missing
+        """The face that draws this character; None for a mark that is not drawn."""
+        source = _source(char, self.weight)
+        return None if source is None else self._own if source < 0 else self._fallback(source)
 
-    def runs(self, text: str) -> list[tuple[ImageFont.FreeTypeFont, str]]:
-        """The line as drawn, left to right: Arabic joined, right-to-left runs reversed, and cut
-        into runs of one face each."""
-        visual = get_display(arabic_reshaper.reshape(text)) if _has_rtl(text) else text
+    def runs(self, text: str, rtl: bool | None = None) -> list[tuple[ImageFont.FreeTypeFont, str]]:
+        """The line as drawn, left to right: accents composed with their letters, Arabic joined,
+        right-to-left runs reversed (in a paragraph that reads right to left if `rtl`, as its
+        first strong letter says if None), and cut into runs of one face each."""
+        text = unicodedata.normalize("NFC", text)  # an accent typed apart is drawn on its letter
+        if rtl or _has_rtl(text):
+            direction = None if rtl is None else "R" if rtl else "L"
+            text = get_display(arabic_reshaper.reshape(text), base_dir=direction)
         runs: list[tuple[ImageFont.FreeTypeFont, str]] = []
-        for char in visual:
+        for char in text:
             face = self._font_for(char)
             if face is None:
                 continue
@@ -133,19 +142,33 @@ class Face:
         return runs
 
     def getlength(self, text: str) -> float:
-        return sum(face.getlength(part) for face, part in self.runs(text))
+        """The line's width: the sum of its letters' advances, which is what the basic layout sets
+        (it applies no kerning), each measured once."""
+        text = unicodedata.normalize("NFC", text)
+        return sum(map(self._advance, arabic_reshaper.reshape(text) if _has_rtl(text) else text))
+
+    @functools.cache  # noqa: B019 - as _fallback
+    def _advance(self, char: str) -> float:
+        face = self._font_for(char)
+        return 0.0 if face is None else face.getlength(char)
 
     @property
     def ascent(self) -> int:
         return self._own.getmetrics()[0]
 
     def draw(
-        self, pen: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fill: Color, anchor: str = "la"
+        self,
+        pen: ImageDraw.ImageDraw,
+        xy: tuple[float, float],
+        text: str,
+        fill: Color,
+        anchor: str = "la",
+        rtl: bool | None = None,
     ) -> None:
         """Draw a line at `xy`: anchor "la" (its left, at the top of the letters), "ra" (its right,
-        at the top) or "rs" (its right, on the baseline)."""
+        at the top) or "rs" (its right, on the baseline); `rtl` as in `runs`."""
         x, y = xy
-        runs = self.runs(text)
+        runs = self.runs(text, rtl)
         if anchor[0] == "r":
             x -= sum(face.getlength(part) for face, part in runs)
         baseline = y if anchor[1] == "s" else y + self.ascent
@@ -180,27 +203,46 @@ def leading(face: Face) -> int:
     return round(face.size * 1.25)
 
 
-def wrap(text: str, face: Face, width: int) -> list[str]:
+def wrap(text: str, face: Face, width: int, lines: int | None = None) -> list[str]:
     """The text in lines no wider than `width`: broken between words, and inside a word that is
     wider than a line on its own (long compound words, as German has; Chinese and Japanese, which
-    put no spaces between words)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and face.getlength(f"{lines[-1]} {word}") <= width:
-            lines[-1] += f" {word}"
+    put no spaces between words). With `lines`, at most that many, the last ending in "…" if
+    the text goes on."""
+    wrapped: list[str] = []
+    for word in unicodedata.normalize("NFC", text).split():  # (never cut between a letter and its accent)
+        if wrapped and face.getlength(f"{wrapped[-1]} {word}") <= width:
+            wrapped[-1] += f" {word}"
             continue
-        while face.getlength(word) > width and len(word) > 1:
-            cut = 1
-            while cut < len(word) and face.getlength(word[: cut + 1]) <= width:
-                cut += 1
-            lines.append(word[:cut])
+        while len(word) > 1 and (cut := _fitting(word, face, width)) < len(word):
+            wrapped.append(word[:cut])
             word = word[cut:]
-        lines.append(word)
-    return lines
+        wrapped.append(word)
+        if lines is not None and len(wrapped) > lines:
+            return [*wrapped[: lines - 1], _ellipsized(wrapped[lines - 1], face, width)] if lines else []
+    return wrapped
 
 
 def fit(text: str, face: Face, width: float) -> str:
     """The text, cut with an ellipsis if it is wider than `width`."""
-    while face.getlength(text) > width and len(text) > 1:
-        text = text[:-2] + "…"
-    return text
+    return text if face.getlength(text) <= width else _ellipsized(text, face, width)
+
+
+def _ellipsized(text: str, face: Face, width: float) -> str:
+    """As much of the text as fits in `width` with "…" after it."""
+    return text[: _fitting(text, face, width, "…")].rstrip() + "…"
+
+
+def _fitting(text: str, face: Face, width: float, after: str = "") -> int:
+    """How many of the text's first characters fit in `width` with `after` (at least one), found
+    in a few measurements however long the text is: doubling, then halving the difference."""
+    fits, too_long = 1, 2
+    while too_long <= len(text) and face.getlength(text[:too_long] + after) <= width:
+        fits, too_long = too_long, too_long * 2
+    too_long = min(too_long, len(text) + 1)
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if face.getlength(text[:middle] + after) <= width:
+            fits = middle
+        else:
+            too_long = middle
+    return fits

@@ -28,7 +28,7 @@ from . import __version__, cards, mp3, outline, playlist, tones
 from .cache import ClipCache
 from .compiler import Cue, Options, Play, Step, compile_routine
 from .errors import NotOurs, StretchcueError
-from .files import check_folder, check_ours, is_own_file, occupied, safe_name, write_text, writing_into
+from .files import check_folder, check_ours, is_own_file, safe_name, same_name, write_text, writing_into
 from .manifest import Manifest
 from .music import SPEECH_ONLY, Music
 from .ours import Proof
@@ -267,9 +267,6 @@ class _Places:
     def __init__(self, out: Path, notify: Callable[[str], None]) -> None:
         self.out = out
         self.notify = notify
-        self.present: dict[str, list[Path]] = {}
-        for path in out.iterdir() if out.is_dir() else ():  # a case-true disk may hold "A" and "a"
-            self.present.setdefault(path.name.lower(), []).append(path)
         self.taken: set[str] = set()
 
     def track(self, spec: TrackSpec, base: str) -> tuple[Path, Stamp | None]:
@@ -279,9 +276,9 @@ class _Places:
                 if stamp is None:
                     raise NotOurs(path, changed=track_proof(path, follow=False) is Proof.CHANGED)
             if all((s.title, s.album) == (spec.title, spec.album) for s in found.values() if s):
+                name = next(iter(found), self.out / name).name  # this track keeps its name's case
                 for transcript in transcripts(self.out / name):  # the files beside it must be ours too
-                    for path in self._existing(transcript.name):
-                        check_ours(path)
+                    check_ours(transcript)
                 return self._take(name, base, ".mp3", spec.title), found.get(self.out / name)
         raise AssertionError("unreachable")
 
@@ -297,12 +294,13 @@ class _Places:
                 if edited := [path for path, found in inspected if found.edited]:
                     self.notify(f"note: {edited[0]} was edited by hand, so it is left as it is (delete it to renew it)")
                     return None
+                name = inspected[0][0].name if inspected else name  # it keeps its name's case
                 return self._take(name, base, ".m3u8", album)
         raise AssertionError("unreachable")
 
     def _existing(self, name: str) -> list[Path]:
-        """What is at `name` now, in any case; not a dangling link (nothing to lose: the rename replaces it)."""
-        return [path for path in self.present.get(name.lower(), []) if occupied(path)]
+        """What is at `name` now, in any case, links included."""
+        return same_name(self.out / name)
 
     def _candidates(self, base: str, suffix: str) -> Iterator[str]:
         for n in itertools.count(1):
@@ -312,7 +310,7 @@ class _Places:
 
     def _take(self, name: str, base: str, suffix: str, title: str) -> Path:
         self.taken.add(name.lower())
-        if name != f"{base}{suffix}":
+        if name.lower() != f"{base}{suffix}".lower():
             self.notify(f"note: {base}{suffix} holds another track, so {title!r} is saved as {name}")
         return self.out / name
 
@@ -336,12 +334,19 @@ def build_tracks(
     mp3.check_encoder()  # a missing encoder is reported before anything is written
     say: Report = report or (lambda *_: None)
     tell: Callable[[str], None] = notify or (lambda _: None)
-    with writing_into(out, tell):
+
+    def choose(tell: Callable[[str], None]) -> tuple[list[tuple[Path, Stamp | None]], Path | None]:
         places = _Places(out, tell)
         targets = [places.track(spec, base) for spec, base in zip(specs, base_names(specs), strict=True)]
         playlist_path = places.playlist(album) if album else None
         if check_first:
             check_first([path for path, _ in targets])
+        return targets, playlist_path
+
+    if out.is_dir():  # a file in the way is found before the folder's lock is taken: nothing is written
+        choose(lambda _: None)
+    with writing_into(out, tell):
+        targets, playlist_path = choose(tell)  # again, now that no other run can write here
         tracks = _build_all(specs, targets, cache, say, tell)
         if playlist_path and album:
             items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]

@@ -42,7 +42,7 @@ from . import mp3
 from .audio import to_pcm
 from .compiler import Cue
 from .errors import NotOurs, StretchcueError
-from .files import occupied, replacing
+from .files import replacing, same_name
 from .music import LOOKAHEAD, Format, Music
 from .ours import BLANK, Proof, hash_range, open_regular, proof, seal_region
 from .outline import Span
@@ -306,8 +306,9 @@ def track_proof(path: Path, follow: bool = True) -> Proof:
 
 def check_track(path: Path) -> None:
     """A track about to be replaced must be one stretchcue wrote, unchanged but for damage."""
-    if occupied(path) and (found := track_proof(path, follow=False)) is not Proof.OURS:
-        raise NotOurs(path, changed=found is Proof.CHANGED)
+    for found in same_name(path):
+        if (proof := track_proof(found, follow=False)) is not Proof.OURS:
+            raise NotOurs(found, changed=proof is Proof.CHANGED)
 
 
 def read_stamp(path: Path, follow: bool = True) -> Stamp | None:
@@ -318,8 +319,9 @@ def read_stamp(path: Path, follow: bool = True) -> Stamp | None:
 
 def _inspect(path: Path, follow: bool) -> tuple[Proof, Stamp | None]:
     """A track's proof and, if it is ours, its stamp. Its audio may be cut short (a copy that
-    failed: `whole` is False, and it is built again), but audio of the size written with other
-    bytes in it was edited (by a gain tool, say) and is CHANGED, like an edited tag."""
+    failed: `whole` is False, and it is built again); audio of the size written but other bytes
+    (a gain tool), or with bytes added (a tagger's ID3v1 or APE tag), was edited: CHANGED, like
+    an edited tag."""
     try:
         with open_regular(path, MAX_TRACK, follow) as file:
             tag = _read_tag(file)
@@ -328,7 +330,7 @@ def _inspect(path: Path, follow: bool) -> tuple[Proof, Stamp | None]:
             id3 = ID3(io.BytesIO(tag))
             stamp, length, audio = (_text(id3, key) for key in (f"TXXX:{STAMP}", "TLEN", f"TXXX:{AUDIO}"))
             whole = _audio_digest(file, len(tag)) == audio
-            if not whole and _decimal(audio.partition(" ")[0]) == os.fstat(file.fileno()).st_size - len(tag):
+            if not whole and os.fstat(file.fileno()).st_size - len(tag) >= (_decimal(audio.partition(" ")[0]) or 0):
                 return Proof.CHANGED, None
     except (MutagenError, OSError):
         return Proof.FOREIGN, None
