@@ -153,4 +153,4 @@ def test_a_foreign_feed_stops_a_build_with_feed_before_anything_is_built(cli, sm
     (out / "feed.xml").write_text("<rss>someone else's</rss>", encoding="utf-8")
     run = cli("build", small_routine, "--voice", "beep", "--out", out, "--feed", BASE)
     assert run.code == 2 and run.err.count("\n") == 1 and "feed.xml exists and was not made by" in run.err, run.err
-    assert sorted(p.name for p in out.iterdir()) == [".stretchcue.lock", "feed.xml"]
+    assert sorted(p.name for p in out.iterdir()) == ["feed.xml"]  # not even a lock file

@@ -252,7 +252,14 @@ TRANSCRIPTS = (".vtt", ".lrc")  # written beside each track
 
 
 def transcripts(track: Path) -> list[Path]:
-    return [track.with_suffix(suffix) for suffix in TRANSCRIPTS]
+    """The files beside a track, under the names they have (in whatever case) if they are there."""
+    return [_as_found(track.with_suffix(suffix)) for suffix in TRANSCRIPTS]
+
+
+def _as_found(path: Path) -> Path:
+    """`path`, or the name in another case that is there instead."""
+    found = same_name(path)
+    return path if path in found or not found else found[0]
 
 
 class _Places:
@@ -276,7 +283,7 @@ class _Places:
                 if stamp is None:
                     raise NotOurs(path, changed=track_proof(path, follow=False) is Proof.CHANGED)
             if all((s.title, s.album) == (spec.title, spec.album) for s in found.values() if s):
-                name = next(iter(found), self.out / name).name  # this track keeps its name's case
+                name = _as_found(self.out / name).name  # this track keeps its name's case
                 for transcript in transcripts(self.out / name):  # the files beside it must be ours too
                     check_ours(transcript)
                 return self._take(name, base, ".mp3", spec.title), found.get(self.out / name)
@@ -294,7 +301,7 @@ class _Places:
                 if edited := [path for path, found in inspected if found.edited]:
                     self.notify(f"note: {edited[0]} was edited by hand, so it is left as it is (delete it to renew it)")
                     return None
-                name = inspected[0][0].name if inspected else name  # it keeps its name's case
+                name = _as_found(self.out / name).name  # it keeps its name's case
                 return self._take(name, base, ".m3u8", album)
         raise AssertionError("unreachable")
 
