@@ -15,6 +15,8 @@ import pytest
 from conftest import assert_whole, read_tags, run_cli
 from mutagen.id3 import ID3
 
+from stretchcue.render import PROOF_BLOCK
+
 TRACK = "Quick check.mp3"
 TINY = (
     "title: '{title}'\ndefaults: {{hold: 1, reps: 1, countdown: 0}}\nexercises:\n  - {{name: A, instructions: Go.}}\n"
@@ -105,6 +107,12 @@ def _cut_to_tags(path: Path) -> None:
         file.truncate(size)
 
 
+def _cut_out(path: Path, count: int) -> None:
+    """`count` bytes taken out of the middle of the audio: shorter, but not a copy cut short."""
+    data, middle = path.read_bytes(), ID3(path).size + (path.stat().st_size - ID3(path).size) // 2
+    path.write_bytes(data[:middle] + data[middle + count :])
+
+
 def _flip(data: bytes, at: int) -> bytes:
     changed = bytearray(data)
     changed[at] ^= 0xFF
@@ -121,6 +129,8 @@ EDITS = {  # changed by a tool or by hand: the track is the user's now, and kept
     "bytes-appended": lambda p: p.write_bytes(p.read_bytes() + b"\xff\xfb\x90\x00"),
     "id3v1-appended": lambda p: p.write_bytes(p.read_bytes() + b"TAG" + b"My title".ljust(125, b"\0")),
     "ape-appended": lambda p: p.write_bytes(p.read_bytes() + b"APETAGEX" + bytes(24)),
+    "cut-in-the-middle": lambda p: _cut_out(p, 5000),
+    "changed-then-cut": lambda p: p.write_bytes(_flip(p.read_bytes(), ID3(p).size + 100)[:-1]),
 }
 
 
@@ -143,6 +153,7 @@ def test_a_track_edited_after_it_was_built_is_kept(cli, small_routine: Path, tmp
     args = ["build", small_routine, "--voice", "beep", "--out", tmp_path / "out"]
     assert cli(*args).code == 0
     track = tmp_path / "out" / TRACK
+    assert track.stat().st_size - ID3(track).size > 2 * PROOF_BLOCK  # (so that an edit can be in a whole block)
     EDITS[how](track)
     edited = track.read_bytes()
     run = cli(*args)

@@ -202,3 +202,25 @@ def test_a_long_routine_title_leaves_room_for_the_exercise_on_its_card(tmp_path)
     assert rule > 400, rule  # the footer takes two lines at most
     body = image.crop((0, band + 1, 600, rule)).convert("L")
     assert body.point(lambda v: 255 if v < 80 else 0).getbbox() is not None  # the instructions are drawn
+
+
+@pytest.mark.parametrize(
+    ("logical", "visual"),
+    [
+        ("(שלום)", "(םולש)"),
+        ("שלום [Shoulder] 1", "1 [Shoulder] םולש"),
+        ("קרא (עוד (כאן)) ו", "ו ((ןאכ) דוע) ארק"),
+        ("a [b] (c)", "a [b] (c)"),
+        ("«שלום»", "«םולש»"),
+    ],
+)
+def test_brackets_in_right_to_left_text_face_the_way_they_are_read(logical: str, visual: str) -> None:
+    face = lettering.font("Regular", SIZE)
+    assert "".join(part for _, part in face.runs(logical)) == visual
+
+
+def test_a_feeling_written_right_to_left_is_set_right_to_left_after_its_label(tmp_path) -> None:
+    exercise = {"name": "Cat", "instructions": "Round your back.", "feel": "מתיחה בגב התחתון"}
+    routine = routine_of(tmp_path, {"title": "Back", "exercises": [exercise]})
+    feel = cards.exercise_card(routine, 0, Options()).body[-1]
+    assert isinstance(feel, cards.Text) and feel.rtl is True and exercise["feel"] in feel.words

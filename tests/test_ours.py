@@ -701,3 +701,38 @@ def test_a_picture_in_the_way_is_reported_before_anything_is_spoken(tiny: Path, 
     run = run_cli("plan", tiny, "--voice", "beep", "--png", tmp_path / "pic.png", "--cache", cache_folder)
     assert run.returncode == 2 and "pic.png exists and was not made by stretchcue" in run.stderr, run.stderr
     assert not cache_folder.exists()
+
+
+@pytest.mark.parametrize("command", ["feed", "cards", "png"])
+def test_a_file_of_ours_renamed_to_another_case_is_replaced_under_that_name_not_doubled(
+    tiny: Path, tmp_path: Path, command: str
+) -> None:
+    out = tmp_path / "out"
+    assert run_cli("build", tiny, "--voice", "beep", "--out", out, "--feed", BASE).returncode == 0
+    args = {
+        "feed": ["feed", out, "--base-url", BASE],
+        "cards": ["cards", tiny, "--out", out],
+        "png": ["plan", tiny, "--voice", "beep", "--png", out / "session.png"],
+    }[command]
+    assert run_cli(*args).returncode == 0
+    (out / TRACK).rename(out / TRACK.upper())  # the feed finds its track under any case too
+    for path in list(out.iterdir()):
+        if path.suffix in (".xml", ".jpg", ".json", ".png", ".pdf"):
+            upper = path.with_name(path.name.upper())
+            path.rename(upper if path.suffix != ".jpg" else upper.with_suffix(".jpg"))  # (a cover must end in .jpg)
+    before = sorted(p.name for p in out.iterdir())
+    run = run_cli(*args)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_an_output_folder_that_is_a_link_to_nowhere_is_one_line_before_anything_is_spoken(
+    tiny: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "gone").symlink_to(tmp_path / "unmounted")
+    cache_folder = tmp_path / "new cache"
+    for args in (["plan", tiny, "--png", tmp_path / "gone" / "s.png"], ["build", tiny, "--out", tmp_path / "gone"]):
+        run = run_cli(*args, "--voice", "beep", "--cache", cache_folder)
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+        assert f"{tmp_path / 'gone'} is not a folder" in run.stderr, run.stderr
+        assert not cache_folder.exists() and (tmp_path / "gone").is_symlink()

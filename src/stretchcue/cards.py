@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, PngImagePlugin
 from . import phrases
 from .compiler import Options, effective
 from .errors import StretchcueError
-from .files import check_ours, describe, replacing, safe_name, writing_into
+from .files import as_found, check_ours, describe, replacing, safe_name, writing_into
 from .lettering import Color, Face, fit, font, leading, right_to_left, wrap
 from .ours import BLANK, BLANK_TEXT, seal
 from .routine import Exercise, Position, Routine
@@ -40,13 +40,15 @@ RULE = (214, 208, 198)
 
 @dataclass(frozen=True)
 class Text:
-    """A paragraph: its words, weight, size (a fraction of the card's width), colour, and the space above it."""
+    """A paragraph: its words, weight, size (a fraction of the card's width), colour, the space
+    above it, and whether it reads right to left (None: as its first letter that says so)."""
 
     words: str
     weight: str = "Regular"
     size: float = 0.04
     color: tuple[int, int, int] = INK
     above: float = 0.0
+    rtl: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def exercise_card(routine: Routine, index: int, options: Options) -> Card:
     else:
         body.append(Text(exercise.instructions, above=0.03))
     if exercise.feel:
-        body.append(Text(phrases.feel_it(exercise.feel), color=MUTED, above=0.03))
+        body.append(Text(phrases.feel_it(exercise.feel), color=MUTED, above=0.03, rtl=right_to_left(exercise.feel)))
     heading = phrases.card_heading(index + 1, len(routine.exercises))
     return Card(heading, exercise.name, tuple(body), exercise.position, routine.title)
 
@@ -173,7 +175,16 @@ def _flow(
             lines = wrap(block.words, face, width, lines=room)  # cut with "…" where the card ends
             for line in lines:
                 if pen:
-                    _line(pen, line, face, block.color, x, y, width, right_to_left(block.words))
+                    _line(
+                        pen,
+                        line,
+                        face,
+                        block.color,
+                        x,
+                        y,
+                        width,
+                        right_to_left(block.words) if block.rtl is None else block.rtl,
+                    )
                 y += leading(face)
             if room is not None and len(lines) >= room:
                 return y - top
@@ -322,7 +333,8 @@ def card_files(routine: Routine, out: Path) -> list[Path]:
     """Where `write_cards` puts the routine's cards: a PNG each, then the PDF."""
     names = ["00 - " + safe_name(routine.title)]
     names += [f"{n:02d} - {safe_name(e.name)}" for n, e in enumerate(routine.exercises, start=1)]
-    return [out / f"{name}.png" for name in names] + [out / f"{safe_name(routine.title)} - cards.pdf"]
+    paths = [out / f"{name}.png" for name in names] + [out / f"{safe_name(routine.title)} - cards.pdf"]
+    return [as_found(path) for path in paths]
 
 
 def write_cards(routine: Routine, options: Options, paths: list[Path]) -> None:

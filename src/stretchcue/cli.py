@@ -382,10 +382,11 @@ def _check_picture(path: Path) -> None:
 
 def _picture(path: Path, plan: Plan) -> None:
     from .cards import png
-    from .files import write_bytes
+    from .files import as_found, write_bytes
     from .picture import draw_plan
 
     _check_picture(path)  # again: the plan took a while
+    path = as_found(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes(path, png(draw_plan(plan.timeline, plan.routine.title, plan.voice)), "--png")
     _say(f"picture: {path}")

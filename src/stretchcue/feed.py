@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .errors import StretchcueError
-from .files import MARK, check_folder, check_ours, write_bytes, write_text, writing_into
+from .files import MARK, as_found, check_folder, check_ours, write_bytes, write_text, writing_into
 from .ours import BLANK_TEXT, Proof, seal_text
 from .render import Stamp, read_stamp, track_proof
 from .yamlcheck import unfit_text
@@ -55,14 +55,17 @@ class Episode:
 
 def beside(track: Path) -> tuple[Path, Path]:
     """The files the feed writes beside a track, for it to point at: its cover and its chapters."""
-    return track.with_suffix(".jpg"), track.with_suffix(".chapters.json")
+    cover = as_found(track.with_suffix(".jpg"))
+    if cover.suffix != ".jpg":  # podcast apps (and feedgen) take only ".jpg": not "TINY.JPG"
+        cover = track.with_suffix(".jpg")
+    return cover, as_found(track.with_suffix(".chapters.json"))
 
 
 def check_room(folder: Path, tracks: list[Path]) -> None:
     """Before a build writes `tracks` and then the feed of `folder`: every file the feed will
     write (feed.xml, and those beside each track of ours there and each of `tracks`) that is in the
     way must be ours."""
-    paths = [folder / FEED, *(p for e in episodes(folder, lambda _: None) for p in beside(e.path))]
+    paths = [as_found(folder / FEED), *(p for e in episodes(folder, lambda _: None) for p in beside(e.path))]
     for path in paths + [p for track in tracks for p in beside(track)]:
         check_ours(path, "folder")
 
@@ -127,7 +130,7 @@ def episodes(folder: Path, notify: Callable[[str], None]) -> list[Episode]:
     """The whole tracks stretchcue wrote in `folder`, their tags unchanged, in album order; other
     files are left out (a damaged or changed track is named)."""
     found = []
-    for path in sorted(folder.glob("*.mp3")):
+    for path in sorted(p for p in folder.glob("*") if p.suffix.lower() == ".mp3"):
         stamp = read_stamp(path) if path.is_file() else None
         if stamp is None:
             if track_proof(path) is Proof.CHANGED:
@@ -188,14 +191,14 @@ def write_feed(
         found = episodes(folder, lambda _: None)  # (the notes were given)
         _check_found(folder, found)
         files = {path: data for episode in found for path, data in sidecars(episode).items() if data}
-        for path in [folder / FEED, *files]:
+        for path in [as_found(folder / FEED), *files]:
             check_ours(path, "folder")
         name = title or _common_album(found) or folder.resolve().name or "stretchcue"
         feed = rss(found, base, name, author or MARK)
         for path, data in files.items():
             write_bytes(path, data, "folder")
-        write_text(folder / FEED, feed, "folder")
-    return folder / FEED, len(found)
+        write_text(as_found(folder / FEED), feed, "folder")
+    return as_found(folder / FEED), len(found)
 
 
 def _check_found(folder: Path, found: list[Episode]) -> None:

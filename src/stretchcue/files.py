@@ -37,13 +37,25 @@ def check_ours(path: Path, option: str = "--out") -> None:
 
 
 def same_name(path: Path) -> list[Path]:
-    """What is at `path`, and at its name in any other case (one name on a case-blind disk, where
-    the folder may be copied: a phone, a stick), links and dangling links included."""
+    """What is at `path`, and at its name in any other case or Unicode form ("Café" typed as one
+    letter or as e and an accent): one name on a case-blind disk where the folder may be copied,
+    a phone, a stick, a Mac. Links and dangling links included."""
     try:
         with os.scandir(path.parent) as entries:
-            return [path.parent / e.name for e in entries if e.name.casefold() == path.name.casefold()]
+            return [path.parent / e.name for e in entries if _folded(e.name) == _folded(path.name)]
     except (FileNotFoundError, NotADirectoryError):
         return []
+
+
+def as_found(path: Path) -> Path:
+    """`path`, or the name in another case or form that is there instead (a file of ours renamed
+    so is replaced under its name, not doubled)."""
+    found = same_name(path)
+    return path if path in found or not found else found[0]
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 @contextmanager
@@ -171,7 +183,7 @@ def safe_name(title: str, limit: int = 120) -> str:
 def check_folder(folder: Path, what: str = "--out") -> None:
     """Fail early, writing nothing, if `folder` cannot become a writable folder; `what` names it."""
     existing = folder.absolute()
-    while not existing.exists() and existing != existing.parent:
+    while not os.path.lexists(existing) and existing != existing.parent:  # (a link to nowhere is there)
         existing = existing.parent
     if not existing.is_dir():
         raise StretchcueError(f"{what}: {existing} is not a folder")

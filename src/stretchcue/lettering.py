@@ -129,7 +129,7 @@ class Face:
         text = unicodedata.normalize("NFC", text)  # an accent typed apart is drawn on its letter
         if rtl or _has_rtl(text):
             direction = None if rtl is None else "R" if rtl else "L"
-            text = get_display(arabic_reshaper.reshape(text), base_dir=direction)
+            text = _mirror_pairs(get_display(arabic_reshaper.reshape(text), base_dir=direction))
         runs: list[tuple[ImageFont.FreeTypeFont, str]] = []
         for char in text:
             face = self._font_for(char)
@@ -175,6 +175,25 @@ class Face:
         for face, part in runs:  # each run on the one baseline, whatever its face's metrics
             pen.text((x, baseline), part, font=face, fill=fill, anchor="ls")
             x += face.getlength(part)
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", "«": "»", "\u2039": "\u203a"}
+_CLOSING = {closing: opening for opening, closing in _PAIRS.items()}
+
+
+def _mirror_pairs(visual: str) -> str:
+    """Brackets in right-to-left runs mirrored, which python-bidi's reordering leaves undone: a
+    pair that reads backwards in the visual line, ")...(", is a pair set right to left."""
+    chars, stack = list(visual), []
+    for at, char in enumerate(chars):
+        top = chars[stack[-1]] if stack else None
+        if char in _PAIRS and top == _PAIRS[char]:
+            chars[stack.pop()], chars[at] = char, _PAIRS[char]  # a backwards pair: swap its glyphs
+        elif char in _CLOSING and top == _CLOSING[char]:
+            stack.pop()  # a pair that reads forwards
+        elif char in _PAIRS or char in _CLOSING:
+            stack.append(at)
+    return "".join(chars)
 
 
 def _has_rtl(text: str) -> bool:

@@ -155,13 +155,13 @@ def _streamed_digest(file: BinaryIO, at: int, size: int) -> bytes:
     crc = 4 if file.read(len(PNG)) == PNG else 0
     digits, after = at + len(TOKEN), at + len(BLANK) + crc
     digest = hashlib.sha256()
-    hash_range(file, 0, digits, digest)
+    _hash_range(file, 0, digits, digest)
     digest.update(b"0" * 64 + bytes(crc))
-    hash_range(file, after, size, digest)
+    _hash_range(file, after, size, digest)
     return digest.hexdigest().encode()
 
 
-def hash_range(file: BinaryIO, start: int, stop: int, digest: hashlib._Hash) -> int:
+def _hash_range(file: BinaryIO, start: int, stop: int, digest: hashlib._Hash) -> int:
     """Feed bytes `start` to `stop` of an open file to `digest`, a block at a time; gives the count."""
     file.seek(start)
     first = start

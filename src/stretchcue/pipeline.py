@@ -28,7 +28,7 @@ from . import __version__, cards, mp3, outline, playlist, tones
 from .cache import ClipCache
 from .compiler import Cue, Options, Play, Step, compile_routine
 from .errors import NotOurs, StretchcueError
-from .files import check_folder, check_ours, is_own_file, safe_name, same_name, write_text, writing_into
+from .files import as_found, check_folder, check_ours, is_own_file, safe_name, same_name, write_text, writing_into
 from .manifest import Manifest
 from .music import SPEECH_ONLY, Music
 from .ours import Proof
@@ -253,13 +253,7 @@ TRANSCRIPTS = (".vtt", ".lrc")  # written beside each track
 
 def transcripts(track: Path) -> list[Path]:
     """The files beside a track, under the names they have (in whatever case) if they are there."""
-    return [_as_found(track.with_suffix(suffix)) for suffix in TRANSCRIPTS]
-
-
-def _as_found(path: Path) -> Path:
-    """`path`, or the name in another case that is there instead."""
-    found = same_name(path)
-    return path if path in found or not found else found[0]
+    return [as_found(track.with_suffix(suffix)) for suffix in TRANSCRIPTS]
 
 
 class _Places:
@@ -283,7 +277,7 @@ class _Places:
                 if stamp is None:
                     raise NotOurs(path, changed=track_proof(path, follow=False) is Proof.CHANGED)
             if all((s.title, s.album) == (spec.title, spec.album) for s in found.values() if s):
-                name = _as_found(self.out / name).name  # this track keeps its name's case
+                name = as_found(self.out / name).name  # this track keeps its name's case
                 for transcript in transcripts(self.out / name):  # the files beside it must be ours too
                     check_ours(transcript)
                 return self._take(name, base, ".mp3", spec.title), found.get(self.out / name)
@@ -301,7 +295,7 @@ class _Places:
                 if edited := [path for path, found in inspected if found.edited]:
                     self.notify(f"note: {edited[0]} was edited by hand, so it is left as it is (delete it to renew it)")
                     return None
-                name = _as_found(self.out / name).name  # it keeps its name's case
+                name = as_found(self.out / name).name  # it keeps its name's case
                 return self._take(name, base, ".m3u8", album)
         raise AssertionError("unreachable")
 
@@ -448,6 +442,7 @@ def _build_track(
 
     length = write_mp3(until_stopped(pcm), fmt, outlined, path)
     spoken, seconds = outline.lines(placing.timeline()), length / fmt.rate
-    write_text(path.with_suffix(".vtt"), outline.webvtt(spoken, spec.title))
-    write_text(path.with_suffix(".lrc"), outline.lrc(spoken, spec.title, spec.album, seconds))
+    vtt, lrc = transcripts(path)
+    write_text(vtt, outline.webvtt(spoken, spec.title))
+    write_text(lrc, outline.lrc(spoken, spec.title, spec.album, seconds))
     return Track(path, spec.title, seconds, skipped=False, warnings=tuple(placing.warnings))

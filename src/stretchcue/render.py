@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import hashlib
 import io
-import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -44,7 +43,7 @@ from .compiler import Cue
 from .errors import NotOurs, StretchcueError
 from .files import replacing, same_name
 from .music import LOOKAHEAD, Format, Music
-from .ours import BLANK, Proof, hash_range, open_regular, proof, seal_region
+from .ours import BLANK, Proof, open_regular, proof, seal_region
 from .outline import Span
 from .timeline import Placed
 
@@ -52,7 +51,8 @@ FADE_SAMPLES = 110  # 5 ms fade where a clip had to be cut, so the cut does not 
 BLOCK = 1 << 16  # samples mixed and handed to the encoder at a time (3 s)
 QUEUED = 32  # blocks the mixer may be ahead of the encoder (4 MB)
 STAMP = "stretchcue"  # the TXXX frame that says what the track was made from
-AUDIO = "stretchcue-audio"  # the TXXX frame with the audio's size and checksum
+AUDIO = "stretchcue-audio"  # the TXXX frame with the audio's size, checksum, and each block's
+PROOF_BLOCK = 1 << 16  # bytes of audio per block checksum: what a copy cut short still has is proven ours
 SEAL = "stretchcue"  # owner of the PRIV frame that seals the tag (ours.py): bytes, as written
 SEALED_BY = SEAL.encode() + b"\0"  # what precedes the tag's own seal (not those of the images in it)
 MAX_TAG = 64 << 20  # bytes: our tags hold a cover and a small image per chapter, well under 2 MB
@@ -270,10 +270,27 @@ def _chapters_in_time_order(file: BinaryIO) -> None:
 
 
 def _audio_digest(file: BinaryIO, offset: int) -> str:
-    """Byte count and SHA-256 of the MP3 frames from `offset` (the end of the ID3 tag) to the end."""
-    digest = hashlib.sha256()
-    size = hash_range(file, offset, MAX_TRACK, digest)
-    return f"{size} {digest.hexdigest()}"
+    """The MP3 frames from `offset` (the end of the ID3 tag) to the end: their byte count, their
+    SHA-256, and the first 12 digits of the SHA-256 of each PROOF_BLOCK bytes, all in one line."""
+    file.seek(offset)
+    whole, size, blocks = hashlib.sha256(), 0, []
+    while block := file.read(PROOF_BLOCK):
+        whole.update(block)
+        size += len(block)
+        if len(block) == PROOF_BLOCK:
+            blocks.append(hashlib.sha256(block).hexdigest()[:12])
+    return f"{size} {whole.hexdigest()} {''.join(blocks)}"
+
+
+def _audio_state(found: str, written: str) -> Proof | None:
+    """How audio whose digest is `found` stands to the audio written (`written`): None when whole;
+    OURS when cut short, every whole block still as written (a copy that failed); else CHANGED."""
+    size, digest, blocks = found.split(" ")
+    size_written, digest_written, blocks_written = [*written.split(" "), "", ""][:3]  # (older tags: no blocks)
+    if (size, digest) == (size_written, digest_written):
+        return None
+    shorter = int(size) < (_decimal(size_written) or 0)
+    return Proof.OURS if shorter and blocks_written.startswith(blocks) and blocks_written else Proof.CHANGED
 
 
 def _tag_size(header: bytes) -> int:
@@ -318,10 +335,9 @@ def read_stamp(path: Path, follow: bool = True) -> Stamp | None:
 
 
 def _inspect(path: Path, follow: bool) -> tuple[Proof, Stamp | None]:
-    """A track's proof and, if it is ours, its stamp. Its audio may be cut short (a copy that
-    failed: `whole` is False, and it is built again); audio of the size written but other bytes
-    (a gain tool), or with bytes added (a tagger's ID3v1 or APE tag), was edited: CHANGED, like
-    an edited tag."""
+    """A track's proof and, if it is ours, its stamp. Its audio may be cut short, each whole block
+    left as written (a copy that failed: `whole` is False, and it is built again); any other
+    change to it (a gain tool's, a tagger's ID3v1 or APE tag added) is CHANGED, like an edited tag."""
     try:
         with open_regular(path, MAX_TRACK, follow) as file:
             tag = _read_tag(file)
@@ -329,9 +345,10 @@ def _inspect(path: Path, follow: bool) -> tuple[Proof, Stamp | None]:
                 return found, None
             id3 = ID3(io.BytesIO(tag))
             stamp, length, audio = (_text(id3, key) for key in (f"TXXX:{STAMP}", "TLEN", f"TXXX:{AUDIO}"))
-            whole = _audio_digest(file, len(tag)) == audio
-            if not whole and os.fstat(file.fileno()).st_size - len(tag) >= (_decimal(audio.partition(" ")[0]) or 0):
+            state = _audio_state(_audio_digest(file, len(tag)), audio)
+            if state is Proof.CHANGED:
                 return Proof.CHANGED, None
+            whole = state is None
     except (MutagenError, OSError):
         return Proof.FOREIGN, None
     chapters = sorted((c.start_time / 1000, _text(c.sub_frames, "TIT2")) for c in id3.getall("CHAP"))
