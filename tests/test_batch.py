@@ -166,7 +166,7 @@ def test_files_stretchcue_did_not_write_are_never_touched(cli, small_routine: Pa
     assert run.code == 2 and "was not made by stretchcue" in run.err
     assert mine.read_bytes() == b"my own recording" and note.read_text() == "keep"
     listed = sorted(p.name for p in tmp_path.iterdir())
-    assert listed == [".stretchcue.lock", "Quick check.mp3", "notes.txt", "quick.yaml"]
+    assert listed == ["Quick check.mp3", "notes.txt", "quick.yaml"]  # refused before the lock: nothing written
 
 
 def test_a_batch_may_mix_the_system_voice_and_piper(tmp_path: Path) -> None:
