@@ -122,8 +122,9 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
     y = margin
     font("Semibold", round(width * 0.03)).draw(pen, (margin, y), card.heading.upper(), PAPER)
     y += round(width * 0.045)
+    title_rtl = right_to_left(card.title)
     for line in title_lines:
-        _line(pen, line, title_font, (255, 255, 255), margin, y, title_width, right_to_left(card.title))
+        _line(pen, line, title_font, (255, 255, 255), margin, y, title_width, title_rtl)
         y += leading(title_font)
     if card.position:
         pictogram(pen, card.position, (width - margin - art, (band - art) // 2, art), PAPER)
@@ -134,17 +135,9 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
         footer_lines = wrap(card.footer, footer_font, inner, lines=2)
         footer_top = height - margin - len(footer_lines) * leading(footer_font)
         pen.line((margin, footer_top - margin // 2, width - margin, footer_top - margin // 2), fill=RULE, width=3)
+        footer_rtl = right_to_left(card.footer)
         for n, line in enumerate(footer_lines):
-            _line(
-                pen,
-                line,
-                footer_font,
-                MUTED,
-                margin,
-                footer_top + n * leading(footer_font),
-                inner,
-                right_to_left(card.footer),
-            )
+            _line(pen, line, footer_font, MUTED, margin, footer_top + n * leading(footer_font), inner, footer_rtl)
         footer_top -= margin
 
     room = footer_top - band - margin
@@ -173,18 +166,10 @@ def _flow(
             y += round(unit * block.above)
             room = max(0, (bottom - y) // leading(face)) if bottom is not None else None
             lines = wrap(block.words, face, width, lines=room)  # cut with "…" where the card ends
+            rtl = right_to_left(block.words) if block.rtl is None else block.rtl
             for line in lines:
                 if pen:
-                    _line(
-                        pen,
-                        line,
-                        face,
-                        block.color,
-                        x,
-                        y,
-                        width,
-                        right_to_left(block.words) if block.rtl is None else block.rtl,
-                    )
+                    _line(pen, line, face, block.color, x, y, width, rtl)
                 y += leading(face)
             if room is not None and len(lines) >= room:
                 return y - top

@@ -61,11 +61,12 @@ def beside(track: Path) -> tuple[Path, Path]:
     return cover, as_found(track.with_suffix(".chapters.json"))
 
 
-def check_room(folder: Path, tracks: list[Path]) -> None:
+def check_room(folder: Path, tracks: list[Path], found: list[Episode] | None = None) -> None:
     """Before a build writes `tracks` and then the feed of `folder`: every file the feed will
-    write (feed.xml, and those beside each track of ours there and each of `tracks`) that is in the
-    way must be ours."""
-    paths = [as_found(folder / FEED), *(p for e in episodes(folder, lambda _: None) for p in beside(e.path))]
+    write (feed.xml, and those beside each track of ours there (`found`, if they were just
+    listed) and each of `tracks`) that is in the way must be ours."""
+    found = episodes(folder, lambda _: None) if found is None else found
+    paths = [as_found(folder / FEED), *(p for e in found for p in beside(e.path))]
     for path in paths + [p for track in tracks for p in beside(track)]:
         check_ours(path, "folder")
 
@@ -185,8 +186,9 @@ def write_feed(
     check_text(title, "--title")
     check_text(author, "--author")
     check_folder(folder, "folder")
-    _check_found(folder, episodes(folder, notify))  # before the folder's lock is taken...
-    check_room(folder, [])  # ...so that a refused run writes nothing
+    found = episodes(folder, notify)  # before the folder's lock is taken, so that a refused run writes nothing
+    _check_found(folder, found)
+    check_room(folder, [], found)
     with writing_into(folder, notify, "folder"):
         found = episodes(folder, lambda _: None)  # (the notes were given)
         _check_found(folder, found)
