@@ -20,14 +20,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from stretchcue.audio import ffmpeg_exe
-from stretchcue.compiler import Options
-from stretchcue.mp3 import BITRATE, encode
-from stretchcue.pipeline import script
-from stretchcue.profiles import VoiceProfile
-from stretchcue.render import BLOCK
-from stretchcue.routine import load
-from stretchcue.timeline import SAMPLE_RATE, spoken_texts
+from stretchcue.authoring.compiler import Options
+from stretchcue.authoring.routine import load
+from stretchcue.authoring.timeline import spoken_texts
+from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
+from stretchcue.pipeline.session import script
+from stretchcue.sound.audio import ffmpeg_exe
+from stretchcue.sound.mix import BLOCK
+from stretchcue.sound.mp3 import encode
+from stretchcue.sound.profiles import VoiceProfile
 
 ROUTINE = "back-stretches"
 REPEAT = 1 if "--quick" in sys.argv else 3
@@ -112,7 +113,7 @@ def encode_alone(mp3: Path) -> Callable[[], float]:
     def measure() -> float:
         start = time.perf_counter()
         with open(str(fresh("alone")) + ".mp3", "w+b") as file:
-            encode(blocks, SAMPLE_RATE, 1, file)
+            encode(blocks, SAMPLE_RATE, 1, file, SPEECH_ONLY.bitrate)
         return time.perf_counter() - start
 
     return measure
@@ -122,7 +123,8 @@ def ffmpeg_alone(mp3: Path) -> Callable[[], float]:
     """ffmpeg's command line alone encoding the same audio at the same bitrate (what encoded before)."""
     pcm = decoded(mp3)
     command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1"]
-    command += ["-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", f"{BITRATE}k", "-write_xing", "1", "-id3v2_version", "0"]
+    bitrate = f"{SPEECH_ONLY.bitrate}k"
+    command += ["-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate, "-write_xing", "1", "-id3v2_version", "0"]
 
     def measure() -> float:
         start = time.perf_counter()

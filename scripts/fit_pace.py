@@ -12,15 +12,16 @@ import sys
 
 import numpy as np
 
-from stretchcue import pipeline
-from stretchcue.cache import ClipCache, location
-from stretchcue.compiler import Options
-from stretchcue.engines import sentences, spoken_features
-from stretchcue.profiles import VoiceProfile
-from stretchcue.routine import BUNDLED, load
-from stretchcue.speech import Voice
-from stretchcue.timeline import SAMPLE_RATE, spoken_texts
-from stretchcue.yamlcheck import bundled_names
+from stretchcue.authoring.compiler import Options
+from stretchcue.authoring.routine import BUNDLED, load
+from stretchcue.authoring.timeline import spoken_texts
+from stretchcue.authoring.yamlcheck import bundled_names
+from stretchcue.format import SAMPLE_RATE
+from stretchcue.pipeline import session
+from stretchcue.sound.cache import ClipCache, location
+from stretchcue.sound.engines import sentences, spoken_features
+from stretchcue.sound.profiles import VoiceProfile
+from stretchcue.sound.speech import Voice
 
 
 def pace_unit(profile: VoiceProfile) -> float:
@@ -36,7 +37,7 @@ def main(names: list[str]) -> None:
         texts: dict[str, None] = {}
         for routine in bundled_names(BUNDLED):
             for hold in (10, 30):
-                texts.update(dict.fromkeys(spoken_texts(pipeline.script(load(routine), Options(hold), profile))))
+                texts.update(dict.fromkeys(spoken_texts(session.script(load(routine), Options(hold), profile))))
         pause = float(profile.settings.get("sentence_silence", 0.0))
         rows, targets, lengths = [], [], []
         for text in texts:

@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from measure import cue_levels, decode_mono, ducking_depth, loudness_and_true_peak
 
-from stretchcue.audio import ffmpeg_exe
+from stretchcue.sound.audio import ffmpeg_exe
 
 ROUTINE = "back-stretches"
 WORK = Path(tempfile.mkdtemp(prefix="stretchcue-soundcheck-"))

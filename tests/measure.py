@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyloudnorm
 
-from stretchcue.audio import ffmpeg_exe
+from stretchcue.sound.audio import ffmpeg_exe
 
 
 def loudness_and_true_peak(path: Path) -> tuple[float, float]:

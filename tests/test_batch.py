@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import assert_whole, counting, decode, plan_json, read_tags, run_cli, samples
 
-from stretchcue.engines import BeepEngine
-from stretchcue.ours import Proof, proof
-from stretchcue.playlist import Item, playlist_text
+from stretchcue.disk.ours import Proof, proof
+from stretchcue.outputs.playlist import Item, playlist_text
+from stretchcue.sound.engines import BeepEngine
 
 
 def mp3s(folder: Path) -> list[str]:
@@ -24,8 +24,8 @@ def test_variants_make_one_album_and_a_playlist(cli, small_routine: Path, tmp_pa
     assert mp3s(tmp_path) == names
     for number, name in enumerate(names, start=1):
         tags = read_tags(tmp_path / name)
-        assert tags["TALB"] == "Quick check" and tags["TRCK"] == f"{number}/2"
-        assert tags["TIT2"] == name.removesuffix(".mp3").split(" - ", 1)[1]
+        assert tags.album == "Quick check" and (tags.track, tags.tracks) == (number, 2)
+        assert tags.title == name.removesuffix(".mp3").split(" - ", 1)[1]
         assert_whole(tmp_path / name)
     playlist = (tmp_path / "Quick check.m3u8").read_text(encoding="utf-8")
     assert playlist.splitlines()[4] == names[0] and playlist.splitlines()[6] == names[1]
@@ -49,7 +49,7 @@ def test_progression_steps_the_hold_up(cli, small_routine: Path, tmp_path: Path)
         "03 - Quick check - session 3 - 4 s holds.mp3",  # the target is always reached
     ]
     tags = read_tags(tmp_path / mp3s(tmp_path)[2])
-    assert tags["TALB"] == "Quick check - progression" and tags["TRCK"] == "3/3"
+    assert tags.album == "Quick check - progression" and (tags.track, tags.tracks) == (3, 3)
     assert (tmp_path / "Quick check - progression.m3u8").is_file()
 
 

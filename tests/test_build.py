@@ -13,8 +13,8 @@ import pytest
 from conftest import decode, holds, read_tags, run_cli, samples
 from measure import cue_levels, loudness_and_true_peak
 
-from stretchcue.phrases import number as spoken_number
-from stretchcue.timeline import SAMPLE_RATE
+from stretchcue.authoring.phrases import number as spoken_number
+from stretchcue.format import SAMPLE_RATE
 
 ENGINES = ["beep", "system", "piper"]
 QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence
@@ -60,6 +60,18 @@ def test_every_hold_is_silent_but_for_its_countdown(built) -> None:
         assert np.abs(pcm[start:end][quiet]).max() < QUIET, f"sound inside the hold at {start / 22050:.2f} s"
 
 
+def test_the_plan_lists_every_hold_exactly_where_the_audio_holds(built) -> None:
+    """`holds` in the plan: each from the end of its "hold" cue to what ends it, with what is held;
+    the audio is silent there (the test above) and the listed spans are those same spans."""
+    _, plan, _, _ = built
+    listed = plan["holds"]
+    assert [(samples(h["start"]), samples(h["end"])) for h in listed] == [(s, e) for s, e, _ in holds(plan)]
+    said = [c for c in plan["cues"] if c["kind"] == "hold"]
+    held = [(h["exercise"], h["side"], h["rep"]) for h in listed]
+    assert held == [(c["exercise"], c["side"], c["rep"]) for c in said]
+    assert {h["rep"] for h in listed} == {1, 2, 3} and {h["side"] for h in listed} == {None, "right", "left"}
+
+
 def test_speech_starts_where_the_plan_says(built) -> None:
     voice, plan, _, pcm = built
     for cue in plan["cues"]:
@@ -78,15 +90,15 @@ def test_speech_starts_where_the_plan_says(built) -> None:
 def test_tags_read_back(built) -> None:
     voice, _, mp3, _ = built
     tags = read_tags(mp3)
-    assert tags["TIT2"] == "Back stretches" and tags["TALB"] == "Back stretches"
-    assert tags["TPE1"] == "stretchcue" and tags["TRCK"] == "1/1" and tags["TCON"] == "Fitness"
-    assert tags["TDRC"].isdigit() and voice in tags["COMM::eng"]
+    assert tags.title == "Back stretches" and tags.album == "Back stretches"
+    assert tags.artist == "stretchcue" and (tags.track, tags.tracks) == (1, 1) and tags.genre == "Fitness"
+    assert tags.year.isdigit() and voice in tags.comment
 
 
 def test_plan_has_no_warnings_and_names_every_field(built) -> None:
     _, plan, _, _ = built
     assert plan["warnings"] == []
-    assert set(plan) == {"title", "duration", "warnings", "format", "music", "kinds", "cues"}
+    assert set(plan) == {"title", "duration", "warnings", "format", "music", "kinds", "cues", "holds"}
     assert plan["format"] == {"sample_rate": 22050, "channels": 1, "bitrate": 64} and plan["music"] is None
     kinds = {c["kind"] for c in plan["cues"]}
     assert kinds == {

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from conftest import counting, decode, plan_json, samples
 
-from stretchcue import cache
-from stretchcue.engines import BeepEngine, PiperEngine
-from stretchcue.profiles import VoiceProfile
-from stretchcue.speech import Voice
+from stretchcue.sound import cache
+from stretchcue.sound.engines import BeepEngine, PiperEngine
+from stretchcue.sound.profiles import VoiceProfile
+from stretchcue.sound.speech import Voice
 
 TRACK = "Quick check.mp3"
 

@@ -7,20 +7,12 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stretchcue.compiler import (
-    GET_IN_POSITION,
-    MEANINGS,
-    Hold,
-    Kind,
-    Options,
-    Play,
-    compile_routine,
-    countdown_numbers,
-    move_seconds,
-)
-from stretchcue.phrases import number as spoken_number
-from stretchcue.routine import Breathing, Exercise, Position, Routine, Sides, Variation, load
-from stretchcue.timeline import MP3_FRAME, SAMPLE_RATE, frame_aligned, layout, spoken_texts, to_samples
+from stretchcue.authoring.compiler import GET_IN_POSITION, Options, compile_routine, countdown_numbers, move_seconds
+from stretchcue.authoring.phrases import number as spoken_number
+from stretchcue.authoring.routine import Breathing, Exercise, Position, Routine, Sides, Variation, load
+from stretchcue.authoring.script import MEANINGS, Hold, Kind, Play
+from stretchcue.authoring.timeline import MP3_FRAME, frame_aligned, layout, spoken_texts, to_samples
+from stretchcue.format import SAMPLE_RATE
 
 
 def exercise(**changes) -> Exercise:

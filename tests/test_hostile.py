@@ -15,7 +15,7 @@ import pytest
 from conftest import assert_whole, read_tags, run_cli
 from mutagen.id3 import ID3
 
-from stretchcue.render import PROOF_BLOCK
+from stretchcue.outputs.track import PROOF_BLOCK
 
 TRACK = "Quick check.mp3"
 TINY = (
@@ -175,7 +175,7 @@ def test_titles_that_make_one_file_name_get_their_own_files(cli, tmp_path: Path)
         run.err
     )
     assert (out / "Hips- evening.mp3").read_bytes() == kept
-    assert read_tags(out / "Hips- evening (2).mp3")["TIT2"] == "Hips? evening"
+    assert read_tags(out / "Hips- evening (2).mp3").title == "Hips? evening"
     # Each finds its own file again.
     assert cli("build", first, "--voice", "beep", "--out", out).out.startswith(f"skipped (unchanged): {out}/Hips- e")
     again = cli("build", second, "--voice", "beep", "--out", out)
@@ -191,7 +191,7 @@ def test_albums_that_make_one_name_get_their_own_playlists(cli, tmp_path: Path) 
     assert sorted(p.name for p in out.glob("*.m3u8")) == sorted(playlists)
     for playlist, album in playlists.items():
         listed = [line for line in (out / playlist).read_text().splitlines() if not line.startswith("#")]
-        assert len(listed) == 2 and {read_tags(out / name)["TALB"] for name in listed} == {album}
+        assert len(listed) == 2 and {read_tags(out / name).album for name in listed} == {album}
 
 
 def test_a_playlist_edited_by_hand_is_left_alone(cli, small_routine: Path, tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ import pytest
 from conftest import routine_of
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from stretchcue import cards, lettering
-from stretchcue.compiler import Options
+from stretchcue.authoring.compiler import Options
+from stretchcue.outputs import cards, lettering
 
 SIZE = 48
 

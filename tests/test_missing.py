@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stretchcue.profiles import default_voice
+from stretchcue.sound.profiles import default_voice
 
 
 def run_without(tmp_path: Path, exe: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,8 @@ from conftest import SMALL_ROUTINE, plan_json, read_tags
 from measure import decode_mono, ducking_depth, loudness_and_true_peak
 from mutagen.mp3 import MP3
 
-from stretchcue.audio import ffmpeg_exe
-from stretchcue.music import choose_format
+from stretchcue.format import choose_format
+from stretchcue.sound.audio import ffmpeg_exe
 
 RATE = 44_100
 ROUTINE = SMALL_ROUTINE.replace("hold: 3\n", "hold: 6\n").replace("hold: 2.5\n", "hold: 5\n")
@@ -54,7 +54,7 @@ def test_music_sets_the_format_and_keeps_every_cue_where_the_plan_puts_it(cli, w
     pcm = decode_mono(mp3, RATE)
     assert len(pcm) == round(plan["duration"] * 22050) * 2  # the timeline doubled, to the sample
     assert plan["duration"] > 40  # longer than the music: it loops
-    assert read_tags(mp3)["TIT2"] == "Quick check"
+    assert read_tags(mp3).title == "Quick check"
 
 
 def test_music_dips_at_least_12_db_under_speech_and_stays_audible_in_holds(cli, with_music) -> None:

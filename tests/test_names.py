@@ -8,7 +8,7 @@ import pytest
 from conftest import read_tags
 from pathvalidate import validate_filename
 
-from stretchcue.files import safe_name
+from stretchcue.disk.files import safe_name
 
 TINY = "title: {title}\ndefaults: {{hold: 1, reps: 1, countdown: 0}}\nexercises:\n  - {{name: A, instructions: Go.}}\n"
 HOSTILE = [
@@ -52,7 +52,7 @@ def test_hostile_titles_build_inside_the_folder_under_unique_safe_names(cli, tmp
     assert len({p.name.lower() for p in tracks_written}) == len(HOSTILE)  # unique even on case-blind disks
     for path in tracks_written:
         validate_filename(path.name, platform="universal")
-    assert {read_tags(p)["TIT2"] for p in tracks_written} == {" ".join(t.split()) for t in HOSTILE}
+    assert {read_tags(p).title for p in tracks_written} == {" ".join(t.split()) for t in HOSTILE}
     playlists = [p for p in written if p.suffix == ".m3u8"]
     assert len(playlists) == 1 and playlists[0].parent == out
     validate_filename(playlists[0].name, platform="universal")
@@ -68,4 +68,4 @@ def test_a_single_track_with_a_hostile_title(cli, tmp_path: Path, title: str) ->
     assert cli("build", routine, "--voice", "beep", "--out", out).code == 0
     (track,) = out.glob("*.mp3")
     validate_filename(track.name, platform="universal")
-    assert read_tags(track)["TIT2"] == title
+    assert read_tags(track).title == title

@@ -15,10 +15,11 @@ import pytest
 from conftest import TINY_ROUTINE, run_cli
 from PIL import Image
 
-from stretchcue import cache, ours
-from stretchcue.cards import jpeg, pdf, png
-from stretchcue.ours import BLANK, Proof, proof, proof_of, seal
-from stretchcue.render import read_stamp, track_proof
+from stretchcue.disk import ours
+from stretchcue.disk.ours import BLANK, Proof, proof, proof_of, seal
+from stretchcue.outputs.images import jpeg, pdf, png
+from stretchcue.outputs.track import read_stamp, track_proof
+from stretchcue.sound import cache
 
 BASE = "https://example.com/stretch/"
 TRACK = "Tiny.mp3"
@@ -466,7 +467,7 @@ def test_a_link_to_a_file_of_ours_elsewhere_is_the_users_and_is_kept(cli, tiny: 
 
 
 def test_music_of_many_channels_and_a_high_rate_is_read(tiny: Path, tmp_path: Path) -> None:
-    from stretchcue.audio import ffmpeg_exe
+    from stretchcue.sound.audio import ffmpeg_exe
 
     music = tmp_path / "surround.flac"
     made = subprocess.run(
@@ -537,7 +538,7 @@ def test_cards_on_a_full_disk_name_the_file_and_leave_none(tiny: Path, tmp_path:
 
 
 def test_music_named_like_an_ffmpeg_protocol_is_read_as_the_file(tmp_path: Path) -> None:
-    from stretchcue.audio import ffmpeg_exe
+    from stretchcue.sound.audio import ffmpeg_exe
 
     tone = ["-f", "lavfi", "-i", "sine=f=330:r=32000:d=12", "-ac", "1", "-f", "wav"]
     made = subprocess.run([ffmpeg_exe(), "-v", "error", *tone, str(tmp_path / "pipe:0")], capture_output=True)
@@ -604,9 +605,9 @@ def test_a_name_that_differs_only_in_case_is_checked_too(cli, tiny: Path, tmp_pa
 
 @pytest.mark.parametrize("kind", ["text", "track"])
 def test_a_file_put_at_the_name_while_ours_is_written_is_kept(tiny: Path, tmp_path: Path, kind: str) -> None:
+    from stretchcue.disk.files import replacing, write_text
     from stretchcue.errors import NotOurs
-    from stretchcue.files import replacing, write_text
-    from stretchcue.render import check_track
+    from stretchcue.outputs.track import check_track
 
     out = tmp_path / "out"
     assert run_cli("build", tiny, "--voice", "beep", "--out", out).returncode == 0

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import decode, read_tags
+from conftest import decode, ffprobe
 from mutagen.mp3 import MP3, BitrateMode
+from PIL import Image
 
-from stretchcue.audio import ffmpeg_exe
-from stretchcue.compiler import Cue, Kind
-from stretchcue.files import replacing
-from stretchcue.music import SPEECH_ONLY
-from stretchcue.render import BLOCK, FADE_SAMPLES, Tags, read_stamp, render, write_mp3
-from stretchcue.timeline import MP3_DELAY, MP3_FRAME, SAMPLE_RATE, Placed, Timeline, frame_aligned
+from stretchcue.authoring.script import Cue, Kind
+from stretchcue.authoring.timeline import MP3_DELAY, MP3_FRAME, Placed, Timeline, frame_aligned
+from stretchcue.disk.files import replacing
+from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
+from stretchcue.outputs import tags as id3
+from stretchcue.outputs.tags import Chapter, Line, Tags
+from stretchcue.outputs.track import read_stamp, write_mp3
+from stretchcue.sound.audio import ffmpeg_exe
+from stretchcue.sound.mix import BLOCK, FADE_SAMPLES, render
 
 
 def tone(length: int) -> bytes:
@@ -47,20 +53,61 @@ def test_frame_aligned_lengths_decode_exactly(tmp_path: Path, residue: int) -> N
     assert list(lags)[int(np.argmax(scores))] == 0
 
 
-def test_tags_and_stamp_read_back(tmp_path: Path) -> None:
+def _image(kind: str, color: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), color).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def test_every_tag_field_round_trips_through_mutagen_and_ffprobe(tmp_path: Path) -> None:
+    """Every field of `Tags` is written, then read back as written by the tag module (through
+    mutagen) and by ffprobe, which knows nothing of our code."""
     path = tmp_path / "t.mp3"
     length = frame_aligned(30_000)
-    length_ms = round(length * 1000 / SAMPLE_RATE)
-    tags = Tags(
-        "Title, with comma", "Album", track=2, tracks=5, year="2026", comment="c", length_ms=length_ms, stamp="abc"
+    written = Tags(
+        title="Title, with comma · é",
+        album="Album",
+        artist="someone",
+        track=2,
+        tracks=5,
+        genre="Fitness",
+        year="2026",
+        comment="made from a routine",
+        stamp="abc",
+        cover=_image("JPEG", "red"),
+        chapters=(
+            Chapter("Intro", 0, 600, _image("PNG", "blue")),
+            Chapter("Stretch", 600, 1360, _image("PNG", "green")),
+        ),
+        lines=(Line("Welcome.", 0), Line("Hold.", 700)),
     )
-    write_mp3([tone(length)], SPEECH_ONLY, lambda: tags, path)
-    read = read_tags(path)
-    assert read["TIT2"] == "Title, with comma" and read["TALB"] == "Album" and read["TRCK"] == "2/5"
-    assert read["TDRC"] == "2026" and read["COMM::eng"] == "c" and read["TCON"] == "Fitness"
+    write_mp3([tone(length)], SPEECH_ONLY, lambda: written, path)
     stamp = read_stamp(path)
     assert stamp is not None and stamp.whole
-    assert (stamp.inputs, stamp.length_ms, stamp.title, stamp.album) == ("abc", length_ms, "Title, with comma", "Album")
+    read = stamp.tags
+    audio_bytes = path.stat().st_size - len(id3.read_tag(path.open("rb")))
+    assert read.length_ms == round(length * 1000 / SAMPLE_RATE) and read.audio.split()[0] == str(audio_bytes)
+    assert read == replace(written, length_ms=read.length_ms, audio=read.audio)  # every other field as written
+    probed = ffprobe(path)
+    tags = probed["format"]["tags"]
+    expected = {
+        "title": read.title,
+        "album": read.album,
+        "artist": read.artist,
+        "track": "2/5",
+        "genre": read.genre,
+        "date": read.year,
+        "comment": read.comment,
+        "TLEN": str(read.length_ms),
+        "stretchcue": read.stamp,
+        "stretchcue-audio": read.audio,
+        "lyrics-eng": "Welcome.\nHold.",
+    }
+    assert {key: tags.get(key) for key in expected} == expected, tags
+    chapters = [(float(c["start_time"]), float(c["end_time"]), c["tags"]["title"]) for c in probed["chapters"]]
+    assert chapters == [(0.0, 0.6, "Intro"), (0.6, 1.36, "Stretch")], chapters
+    [picture] = [s for s in probed["streams"] if s["codec_type"] == "video"]
+    assert picture["codec_name"] == "mjpeg" and picture["disposition"]["attached_pic"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["t.mp3"]
 
 

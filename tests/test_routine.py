@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stretchcue.authoring.routine import BUNDLED, Sides, load, parse
+from stretchcue.authoring.yamlcheck import bundled_names
 from stretchcue.errors import InputError
-from stretchcue.routine import BUNDLED, Sides, load, parse
-from stretchcue.yamlcheck import bundled_names
 
 GOOD = """\
 title: T

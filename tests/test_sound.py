@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import decode, holds, plan_json, samples
 
-from stretchcue.timeline import SAMPLE_RATE
+from stretchcue.format import SAMPLE_RATE
 
 ROUTINE = """\
 title: Long holds

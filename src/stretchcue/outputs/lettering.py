@@ -27,7 +27,7 @@ from PIL import ImageDraw, ImageFont
 
 Color = tuple[int, int, int]
 
-_OWN = resources.files("stretchcue") / "fonts"
+_OWN = resources.files("stretchcue.outputs") / "fonts"
 _NOTO = Path(manimgx_fonts.__path__[0])
 _CJK = Path(manimgx_fonts_cjk.__path__[0]) / "NotoSansCJK-VF.otf.ttc"
 WEIGHTS = {"Regular": 400, "Semibold": 600}

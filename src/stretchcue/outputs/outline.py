@@ -1,15 +1,18 @@
 """What a track says, and where: its chapters and its transcript, taken from the timeline (pure
-code). The MP3's tags (render.write_tags) and the files beside it (WebVTT for players and
+code). The MP3's tags (tags.py) and the files beside it (WebVTT for players and
 captions, LRC for music players) are written from these, so they all agree with the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
-from .compiler import Kind
-from .files import MARK
-from .ours import BLANK_TEXT, seal_text
-from .timeline import Timeline
+from stretchcue.authoring.script import Kind
+from stretchcue.authoring.timeline import Timeline
+from stretchcue.disk.files import MARK
+from stretchcue.disk.ours import BLANK_TEXT, seal_text
+from stretchcue.outputs.tags import Chapter, Line
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,19 @@ def chapters(timeline: Timeline) -> tuple[Span, ...]:
         about = index if placed.cue.exercise is not None else None
         spans.append(Span(placed.cue.chapter or "", timeline.seconds(placed.start), end, about))
     return tuple(spans)
+
+
+def for_tags(timeline: Timeline, art: Sequence[bytes]) -> tuple[tuple[Chapter, ...], tuple[Line, ...]]:
+    """The chapters and spoken lines as the tag stores them, in milliseconds; each chapter with its
+    exercise's card (`art[0]`: the routine's, for the intro and the finish)."""
+    chapter_spans = chapters(timeline)
+    pictures = (art[0 if c.exercise is None else c.exercise + 1] for c in chapter_spans) if art else repeat(b"")
+    tagged = tuple(Chapter(c.text, _ms(c.start), _ms(c.end), p) for c, p in zip(chapter_spans, pictures, strict=False))
+    return tagged, tuple(Line(line.text, _ms(line.start)) for line in lines(timeline))
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
 
 
 def lines(timeline: Timeline) -> tuple[Span, ...]:

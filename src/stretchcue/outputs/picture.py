@@ -4,13 +4,18 @@ the voice speaks, where the holds are, the countdowns and the tones. Drawn from 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PIL import Image, ImageDraw
 
-from .cards import ACCENT, INK, MUTED, PAPER, RULE
-from .compiler import Kind
-from .lettering import Color, fit, font, leading
-from .outline import chapters
-from .timeline import Timeline
+from stretchcue.authoring.script import Kind
+from stretchcue.authoring.timeline import Timeline
+from stretchcue.disk.files import as_found, check_folder, check_ours, write_bytes
+from stretchcue.errors import StretchcueError
+from stretchcue.outputs.cards import ACCENT, INK, MUTED, PAPER, RULE
+from stretchcue.outputs.images import png
+from stretchcue.outputs.lettering import Color, fit, font, leading
+from stretchcue.outputs.outline import chapters
 
 WIDTH = 1800
 MARGIN = 48
@@ -62,12 +67,30 @@ def draw_plan(timeline: Timeline, title: str, voice: str) -> Image.Image:
         label.draw(pen, (MARGIN, row_top - 4), fit(part.text, label, LABEL - 20), INK)
         time_face.draw(pen, (MARGIN, row_top + 28), f"{_clock(part.start)} - {_clock(part.end)}", MUTED)
         pen.line((MARGIN + LABEL, row_top + BAR + 12, WIDTH - MARGIN, row_top + BAR + 12), fill=RULE, width=1)
-        for start, end in timeline.holds:
-            if first <= start < last:
-                span(start, end, row_top, part.start, HOLD)
+        for held in timeline.holds:
+            if first <= held.start < last:
+                span(held.start, held.end, row_top, part.start, HOLD)
         for placed in timeline:
             if first <= placed.start < last:
                 kind = placed.cue.kind
                 color = TONE if placed.cue.tone else COUNTDOWN if kind == Kind.COUNTDOWN else ACCENT
                 span(placed.start, placed.end, row_top, part.start, color, BAR if placed.cue.text else BAR // 2)
     return image
+
+
+def check_picture(path: Path) -> None:
+    """A picture `plan --png` may write: a .png name, in a folder, not a file of anyone else's."""
+    if path.suffix.lower() != ".png":  # (".png" alone is a name with no suffix)
+        raise StretchcueError(f"--png: {path} should be a file name ending in .png, e.g. session.png")
+    check_folder(path.parent, "--png")
+    check_ours(path, "--png")
+
+
+def save_picture(path: Path, timeline: Timeline, title: str, voice: str) -> Path:
+    """Draw the session and write it whole; checked again first (the plan took a while). Returns
+    the path written (in the case the folder already has it)."""
+    check_picture(path)
+    path = as_found(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, png(draw_plan(timeline, title, voice)), "--png")
+    return path

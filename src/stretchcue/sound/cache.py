@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import StretchcueError
-from .files import LOCK, STALE_SECONDS, remove_stale_temp_files, replacing
-from .ours import read_regular
+from stretchcue.disk.files import LOCK, STALE_SECONDS, remove_stale_temp_files, replacing
+from stretchcue.disk.ours import read_regular
+from stretchcue.errors import StretchcueError
 
 if TYPE_CHECKING:
     from filelock import FileLock
     from pydub import AudioSegment
+
+log = logging.getLogger(__name__)
 
 ENV_VAR = "STRETCHCUE_CACHE"
 SUFFIX = ".clip"
@@ -54,7 +57,7 @@ def location(option: Path | None = None) -> tuple[Path, str]:
 
 def _format() -> dict[str, int]:
     """The only format stored: the timeline's (imported here: `stretchcue --help` needs none of it)."""
-    from .timeline import SAMPLE_RATE
+    from stretchcue.format import SAMPLE_RATE
 
     return {"rate": SAMPLE_RATE, "channels": 1, "width": 2}
 
@@ -93,7 +96,7 @@ def decode(blob: bytes, key: str) -> AudioSegment | None:
     data = _verified(blob, key)
     if data is None:
         return None
-    from .audio import AudioSegment
+    from stretchcue.sound.audio import AudioSegment
 
     return AudioSegment(data=data, sample_width=2, frame_rate=_format()["rate"], channels=1)
 
@@ -104,7 +107,8 @@ def _read_entry(path: Path) -> bytes | None:
         return read_regular(path, MAX_ENTRY, follow=False)
     except (FileNotFoundError, NotADirectoryError):
         return None
-    except OSError:
+    except OSError as err:
+        log.debug("speech cache: %s cannot be read (%s): it is spoken again", path, err)
         return b""
 
 
@@ -203,7 +207,8 @@ class ClipCache:
         """The folders right under the root (never through a link)."""
         try:
             return [Path(e.path) for e in os.scandir(self.root) if e.is_dir(follow_symlinks=False)]
-        except OSError:
+        except OSError as err:
+            log.debug("speech cache: %s cannot be listed: %s", self.root, err)
             return []
 
     def _entries(self) -> list[tuple[Path, int]]:
@@ -213,7 +218,8 @@ class ClipCache:
         for folder in self._folders():
             try:
                 items = list(os.scandir(folder))
-            except OSError:  # not ours to read
+            except OSError as err:  # not ours to read
+                log.debug("speech cache: %s left alone: %s", folder, err)
                 continue
             for item in items:
                 if ENTRY_NAME.fullmatch(item.name) and item.is_file(follow_symlinks=False):

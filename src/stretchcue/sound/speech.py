@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
+import time
 
-from .audio import AudioSegment, finish_clip
-from .cache import ClipCache
-from .engines import Engine
-from .profiles import VoiceProfile
+from stretchcue.sound.audio import AudioSegment, finish_clip
+from stretchcue.sound.cache import ClipCache
+from stretchcue.sound.engines import Engine
+from stretchcue.sound.profiles import VoiceProfile
+
+log = logging.getLogger(__name__)
 
 CACHE_VERSION = 4  # bump when finish_clip or the key changes, so old clips are not reused
 
@@ -29,6 +33,7 @@ class Voice:
         """Everything that changes the sound: the engine, what it runs on (identity), its settings, the text."""
         if self._identity is None:
             self._identity = self.profile.identity()
+            log.debug("voice %s: engine %s, identity %s", self.profile.name, self.profile.engine, self._identity)
         identity = [CACHE_VERSION, self.profile.engine, self._identity, self.profile.settings, text]
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
@@ -44,7 +49,13 @@ class Voice:
         path = self.cache.entry(self.profile.engine, self.key(text))
         clip = self.cache.load(path)
         if clip is not None:
+            log.debug("cache hit: %r", text)
             return clip
         if self._engine is None:
+            started = time.perf_counter()
             self._engine = self.profile.create_engine(self.cache.scratch())
-        return self.cache.store(path, finish_clip(self._engine.synthesize(text)))
+            log.debug("voice %s: engine loaded in %.2f s", self.profile.name, time.perf_counter() - started)
+        started = time.perf_counter()
+        clip = finish_clip(self._engine.synthesize(text))
+        log.debug("cache miss: %r spoken in %.2f s", text, time.perf_counter() - started)
+        return self.cache.store(path, clip)

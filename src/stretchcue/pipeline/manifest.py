@@ -18,11 +18,11 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
-from . import routine as routines
-from .errors import StretchcueError
-from .profiles import VoiceProfile
-from .routine import MusicChoice, Routine, SettingsReader
-from .yamlcheck import MAX_TITLE, bundled_names, parse_yaml, read_named
+from stretchcue.authoring import routine as routines
+from stretchcue.authoring.routine import MusicChoice, Routine, SettingsReader
+from stretchcue.authoring.yamlcheck import MAX_TITLE, bundled_names, parse_yaml, read_named
+from stretchcue.errors import StretchcueError
+from stretchcue.sound.profiles import VoiceProfile
 
 BUNDLED = resources.files("stretchcue") / "manifests"
 MAX_TRACKS = 100

@@ -2,7 +2,7 @@
 faded in and out, and ducked under every spoken cue.
 
 The music sets the track's format: stereo when it is stereo, 44.1 kHz when it is at least that
-(the timeline's 22,050 Hz doubles exactly), at a bitrate that suits music. It is leveled once,
+(the timeline's rate doubles exactly), at a bitrate that suits music. It is leveled once,
 relative to the voice; the ducking follows the timeline, which is known ahead of the audio, so the
 music starts to dip before a cue starts rather than after.
 
@@ -16,15 +16,15 @@ from __future__ import annotations
 import hashlib
 import io
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .audio import SPEECH_LUFS, ffmpeg_exe, level, loudness
-from .errors import StretchcueError
-from .ours import open_regular
-from .routine import MusicChoice
+from stretchcue.authoring.routine import MusicChoice
+from stretchcue.disk.ours import open_regular
+from stretchcue.errors import StretchcueError
+from stretchcue.format import SPEECH_ONLY, Format, choose_format
+from stretchcue.sound.audio import SPEECH_LUFS, ffmpeg_exe, level, loudness
 
 DUCK_DB = 18.0  # how far the music dips under speech (at least 12 dB, so words stay clear; measured 15+)
 DUCK_DOWN = 0.4  # seconds the dip takes, ending as a cue starts
@@ -40,30 +40,6 @@ LOOKAHEAD = FADE_OUT + BRIDGE + DUCK_DOWN  # seconds of audio held back until th
 # holds no sound for a frame: files over MAX_FILE (3 hours of CD audio is 1.9 GB) are refused unread.
 MAX_FILE = 2 << 30
 FFMPEG_SECONDS = 120  # a decode of MAX_SECONDS takes a second or two; a file that keeps ffmpeg longer is refused
-
-
-@dataclass(frozen=True)
-class Format:
-    """What the track is written as."""
-
-    rate: int
-    channels: int
-    bitrate: int  # kbit/s
-
-    def describe(self) -> str:
-        return f"{'stereo' if self.channels == 2 else 'mono'} {self.rate / 1000:g} kHz, {self.bitrate} kbit/s"
-
-
-SPEECH_ONLY = Format(22_050, 1, 64)
-
-
-def choose_format(rate: int, channels: int) -> Format:
-    """Stereo 44.1 kHz at 128 kbit/s for stereo music of CD quality or better (LAME's joint stereo
-    is transparent for most music there); mono music keeps mono, lower rates keep 22,050 Hz."""
-    full = rate >= 44_100
-    stereo = channels >= 2
-    bitrate = {(True, True): 128, (True, False): 96, (False, True): 96, (False, False): 64}[(full, stereo)]
-    return Format(44_100 if full else 22_050, 2 if stereo else 1, bitrate)
 
 
 def track_format(choice: MusicChoice | None) -> Format:

@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from yaml.nodes import Node, ScalarNode
 
-from .limits import (
+from stretchcue.authoring.yamlcheck import MAX_TITLE, Reader, parse_yaml, read_named
+from stretchcue.limits import (
     MAX_BREATH,
     MAX_COUNTDOWN,
     MAX_EXERCISES,
@@ -25,9 +26,8 @@ from .limits import (
     MIN_MUSIC_LEVEL,
     MUSIC_LEVEL,
 )
-from .yamlcheck import MAX_TITLE, Reader, parse_yaml, read_named
 
-BUNDLED = resources.files("stretchcue") / "routines"
+BUNDLED = resources.files("stretchcue.authoring") / "routines"
 E = TypeVar("E", bound=StrEnum)
 
 

@@ -8,8 +8,8 @@ from functools import cache
 
 import numpy as np
 
-from .errors import StretchcueError
-from .timeline import SAMPLE_RATE
+from stretchcue.errors import StretchcueError
+from stretchcue.format import SAMPLE_RATE
 
 # pydub warns at import when no ffmpeg is on PATH; we hand it the one imageio-ffmpeg ships.
 with warnings.catch_warnings():

@@ -15,9 +15,8 @@ import struct
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from .errors import StretchcueError
+from stretchcue.errors import StretchcueError
 
-BITRATE = 64  # kbit/s: mono speech at 22,050 Hz (music chooses its own: music.py)
 QUALITY = 3  # LAME's -q: its default (0 best and slowest ... 9 fastest)
 ENCODER_DELAY = 576  # samples LAME puts before the audio (decoders add their own 529 on top)
 _BITRATE_INDEX = {1: (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)}
@@ -33,7 +32,7 @@ def check_encoder() -> None:
         raise StretchcueError("MP3 encoding needs LAME: pip install lameenc") from None
 
 
-def encode(pcm: Iterable[bytes], sample_rate: int, channels: int, file: BinaryIO, bitrate: int = BITRATE) -> int:
+def encode(pcm: Iterable[bytes], sample_rate: int, channels: int, file: BinaryIO, bitrate: int) -> int:
     """Encode 16-bit PCM blocks (interleaved when stereo) into `file` (from where it is: empty) as
     CBR MP3 with an Info tag. Returns the number of samples (per channel) encoded."""
     import lameenc  # imported here: only builds encode
@@ -60,9 +59,7 @@ def encode(pcm: Iterable[bytes], sample_rate: int, channels: int, file: BinaryIO
     return samples
 
 
-def info_frame(
-    sample_rate: int, channels: int, frames: int, total_bytes: int, padding: int, bitrate: int = BITRATE
-) -> bytes:
+def info_frame(sample_rate: int, channels: int, frames: int, total_bytes: int, padding: int, bitrate: int) -> bytes:
     """A silent frame holding the Info tag: frame count, byte count, seek table, encoder delay and padding."""
     version, rate_index = _RATE_INDEX[sample_rate]
     bitrate_index = _BITRATE_INDEX[version].index(bitrate) + 1

@@ -1,5 +1,5 @@
 """Sounds without words: soft generated tones (no audio files). Their lengths are known to the
-compiler, which is pure code; their samples are made only when a track is rendered.
+compiler (authoring/script.py); their samples are made here, when a track is rendered.
 
 - chimes mark a hold's start (higher) and end (lower): a bell-like tone that fades away;
 - breath tones pace the breath inside a hold: one rising for the in-breath, one falling for the
@@ -9,42 +9,19 @@ compiler, which is pure code; their samples are made only when a track is render
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
+
+from stretchcue.authoring.script import Tone
+from stretchcue.sound.audio import SPEECH_LUFS, level
 
 CHIME_LUFS_BELOW_SPEECH = 8.0  # soft: under the voice, but clear in a quiet hold
 BREATH_LUFS_BELOW_SPEECH = 12.0  # softer still: a guide to follow, not a signal
-BREATH_GAP = 0.3  # seconds of quiet between the in and out tones, so each is heard as one
-
-
-@dataclass(frozen=True)
-class Tone:
-    name: str  # chime-start, chime-end, breath-in, breath-out
-    seconds: float
-
-
-CHIME_START = Tone("chime-start", 1.2)
-CHIME_END = Tone("chime-end", 1.2)
-
-
-def breath_in(seconds: float) -> Tone:
-    return Tone("breath-in", max(0.5, seconds - BREATH_GAP))
-
-
-def breath_out(seconds: float) -> Tone:
-    return Tone("breath-out", max(0.5, seconds - BREATH_GAP))
 
 
 @functools.lru_cache(maxsize=32)
 def samples(tone: Tone, rate: int) -> np.ndarray:
     """The tone as float32 samples at `rate`, leveled below the speech."""
-    import numpy as np
-
-    from .audio import SPEECH_LUFS, level
-
     t = np.arange(round(tone.seconds * rate)) / rate
     if tone.name.startswith("chime"):
         wave, below = _chime(t, 880.0 if tone.name == "chime-start" else 659.3), CHIME_LUFS_BELOW_SPEECH
@@ -60,8 +37,6 @@ def samples(tone: Tone, rate: int) -> np.ndarray:
 def _chime(t: np.ndarray, pitch: float) -> np.ndarray:
     """A small bell: a struck fundamental with two inharmonic partials, each dying away, the
     higher ones sooner; a 10 ms attack and a 50 ms fade at the end, so it never clicks."""
-    import numpy as np
-
     partials = ((1.0, 1.0, 0.45), (2.76, 0.35, 0.2), (5.4, 0.12, 0.1))  # (ratio, level, decay seconds)
     wave = sum(level * np.exp(-t / decay) * np.sin(2 * np.pi * pitch * ratio * t) for ratio, level, decay in partials)
     return wave * _edges(t, 0.01, 0.05)
@@ -69,8 +44,6 @@ def _chime(t: np.ndarray, pitch: float) -> np.ndarray:
 
 def _glide(t: np.ndarray, start: float, stop: float, seconds: float) -> np.ndarray:
     """A soft tone gliding from one pitch to another, swelling in and fading out over its length."""
-    import numpy as np
-
     pitch = start + (stop - start) * t / seconds
     phase = 2 * np.pi * np.cumsum(pitch) / (len(t) / seconds)
     swell = np.sin(np.pi * t / seconds) ** 2
@@ -78,6 +51,4 @@ def _glide(t: np.ndarray, start: float, stop: float, seconds: float) -> np.ndarr
 
 
 def _edges(t: np.ndarray, attack: float, release: float) -> np.ndarray:
-    import numpy as np
-
     return np.clip(np.minimum(t / attack, (t[-1] - t) / release), 0, 1) if len(t) else t

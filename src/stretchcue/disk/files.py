@@ -3,7 +3,7 @@ under names that are safe everywhere."""
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
 import re
 import sys
@@ -15,8 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import NotOurs, StretchcueError
-from .ours import Proof, proof_of
+from stretchcue.disk.ours import Proof, proof_of
+from stretchcue.errors import NotOurs, StretchcueError
+
+log = logging.getLogger(__name__)
 
 MARK = "stretchcue"  # names us where a file says who made it (its proof is its seal: ours.py)
 PART = ".stretchcue-part"  # suffix of files being written; only ever created under a unique name
@@ -103,15 +105,16 @@ def remove_stale_temp_files(folder: Path, older_than: float = 0) -> None:
     now = time.time()
     try:
         entries = list(os.scandir(folder))
-    except OSError:
+    except OSError as err:
+        log.debug("%s: not swept for temp files: %s", folder, err)
         return
     for entry in entries:
         try:
             stale = now - entry.stat(follow_symlinks=False).st_mtime >= older_than
             if TEMP_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and stale:
                 os.unlink(entry.path)
-        except OSError:
-            pass  # gone already, or not ours to remove: either way nothing to do
+        except OSError as err:  # gone already, or not ours to remove: either way nothing to do
+            log.debug("%s: left as it is: %s", entry.path, err)
 
 
 @contextmanager
@@ -129,7 +132,7 @@ def folder_lock(folder: Path, waiting: Callable[[str], None], made: bool = False
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        waiting(f"waiting: another stretchcue run is writing to {folder}; this one goes on when it is done")
+        waiting(f"another stretchcue run is writing to {folder}; this one waits until it is done")
         lock.acquire()
     try:
         remove_stale_temp_files(folder)  # nobody else writes here while we hold the lock
@@ -154,8 +157,10 @@ def writing_into(folder: Path, waiting: Callable[[str], None], what: str = "--ou
             yield
     except BaseException:
         if created:
-            with contextlib.suppress(OSError):
+            try:
                 folder.rmdir()
+            except OSError as err:  # another run's files are in it by now
+                log.debug("%s: the folder this run made stays: %s", folder, err)
         raise
 
 

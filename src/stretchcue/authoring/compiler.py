@@ -1,6 +1,6 @@
 """Routine + options -> Script: what sounds, in what order, and the silences between. Pure code.
 
-Every sentence comes from the phrasebook (phrases.py), every tone from tones.py; this module
+Every sentence comes from the phrasebook (phrases.py), every tone from the script (script.py); this module
 decides which, and when. Repeated cues rotate through a few wordings (chosen by position, so a
 track rebuilds identically) so twenty holds do not sound the same.
 """
@@ -9,88 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
-from . import phrases, tones
-from .routine import Breathing, Exercise, MusicChoice, Position, Routine, Sides, Variation
-from .tones import Tone
-
-
-class Kind(StrEnum):
-    INTRO = "intro"
-    EXERCISE = "exercise"
-    INSTRUCTION = "instruction"
-    REMINDER = "reminder"
-    INTENSITY = "intensity"
-    HOLD = "hold"
-    CHIME = "chime"
-    BREATH = "breath"
-    HALFWAY = "halfway"
-    COUNTDOWN = "countdown"
-    RELEASE = "release"
-    REST = "rest"
-    SWITCH_SIDES = "switch_sides"
-    NEXT = "next"
-    OUTRO = "outro"
-
-
-# What each kind of cue is, for people reading a plan (plan --json prints it).
-MEANINGS = {
-    Kind.INTRO: "welcome, the session's length, how the reps go, and the safety advice",
-    Kind.EXERCISE: "the exercise's name and its place in the routine",
-    Kind.INSTRUCTION: "how to get into the stretch, the first time (and which side to start on)",
-    Kind.REMINDER: "a few words recalling the stretch, before later reps and the second side",
-    Kind.INTENSITY: "how far to go this rep: gently first, then a little deeper",
-    Kind.HOLD: "the word that starts the hold; the hold itself runs from its end to the release",
-    Kind.CHIME: "a soft tone, no words (empty text): one as a hold starts, one as it ends",
-    Kind.BREATH: "a soft tone paced for breathing inside a hold: rising to breathe in, falling to breathe out",
-    Kind.HALFWAY: "a spoken cue starting exactly at the middle of a hold of 20 s or more",
-    Kind.COUNTDOWN: "a number spoken in the last seconds of a hold; number k starts exactly k s before its end",
-    Kind.RELEASE: "the end of the hold: ease out of the stretch",
-    Kind.REST: "a rest between reps, or between the ways of doing an exercise",
-    Kind.SWITCH_SIDES: "move to the other side",
-    Kind.NEXT: "the next exercise's name, and how to move there when the position changes",
-    Kind.OUTRO: "the end of the session",
-}
-
-
-@dataclass(frozen=True)
-class Cue:
-    kind: Kind
-    text: str  # what is spoken; empty when the cue is a tone
-    exercise: str | None = None
-    side: str | None = None
-    rep: int | None = None
-    tone: Tone | None = None  # a generated sound instead of speech
-    chapter: str | None = None  # the title of the chapter this cue starts
-
-
-@dataclass(frozen=True)
-class Play:
-    """Play `cue` (speak its text, or sound its tone), then stay silent for `pause` seconds."""
-
-    cue: Cue
-    pause: float
-
-
-@dataclass(frozen=True)
-class Event:
-    """A cue inside a hold, starting `at` seconds after the hold starts, or before it ends (`from_end`)."""
-
-    cue: Cue
-    at: float
-    from_end: bool = False
-
-
-@dataclass(frozen=True)
-class Hold:
-    """Exactly `seconds` of silence but for its events, in order of start; none outlasts the hold."""
-
-    seconds: float
-    events: tuple[Event, ...] = ()
-
-
-Step = Play | Hold
+from stretchcue.authoring import phrases, script
+from stretchcue.authoring.routine import Breathing, Exercise, MusicChoice, Position, Routine, Sides, Variation
+from stretchcue.authoring.script import Cue, Event, Hold, Kind, Play, Step
 
 
 @dataclass(frozen=True)
@@ -258,9 +180,9 @@ class _Writer:
             intensity = self.vary(phrases.DEEPER)
         self.say(Cue(Kind.INTENSITY, intensity, name, side, rep), SETTLE)
         self.say(Cue(Kind.HOLD, self.vary(phrases.HOLD), name, side, rep), 0.0)
-        self.steps.append(Hold(exercise.hold, tuple(self.hold_events(exercise, side, rep))))
+        self.steps.append(Hold(exercise.hold, tuple(self.hold_events(exercise, side, rep)), name, side, rep))
         if self.chimes:
-            self.say(Cue(Kind.CHIME, "", name, side, rep, tones.CHIME_END), AFTER_CHIME)
+            self.say(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_END), AFTER_CHIME)
         self.say(Cue(Kind.RELEASE, self.vary(phrases.RELEASE), name, side, rep), BETWEEN_SENTENCES)
 
     def hold_events(self, exercise: Exercise, side: str | None, rep: int) -> list[Event]:
@@ -269,8 +191,8 @@ class _Writer:
         events: list[Event] = []
         free = 0.0  # the start of the hold's time not yet given to a cue
         if self.chimes:
-            events.append(Event(Cue(Kind.CHIME, "", name, side, rep, tones.CHIME_START), 0.0))
-            free = tones.CHIME_START.seconds
+            events.append(Event(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_START), 0.0))
+            free = script.CHIME_START.seconds
         numbers = countdown_numbers(seconds, self.routine.countdown, free)
         counting_from = seconds - len(numbers)  # where the countdown starts
         halfway = seconds / 2
@@ -290,7 +212,7 @@ class _Writer:
     def breaths(pace: Breathing, start: float, stop: float, name: str, side: str | None, rep: int) -> list[Event]:
         """Whole breaths (a rising tone in, a falling tone out) from `start`, as many as end by `stop`."""
         events: list[Event] = []
-        inhale, exhale = tones.breath_in(pace.inhale), tones.breath_out(pace.exhale)
+        inhale, exhale = script.breath_in(pace.inhale), script.breath_out(pace.exhale)
         while start + pace.inhale + pace.exhale <= stop + 1e-9:
             events.append(Event(Cue(Kind.BREATH, "", name, side, rep, inhale), start))
             events.append(Event(Cue(Kind.BREATH, "", name, side, rep, exhale), start + pace.inhale))

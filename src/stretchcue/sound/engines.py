@@ -25,8 +25,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import StretchcueError
-from .files import PART
+from stretchcue.disk.files import PART
+from stretchcue.errors import StretchcueError
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -72,7 +72,7 @@ def _file_identity(path: Path) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _read_identity(path: Path, inode: int, size: int, modified: int) -> str:
-    from .ours import open_regular
+    from stretchcue.disk.ours import open_regular
 
     try:
         with open_regular(path, 1 << 40) as file:  # not a pipe or a device, which would never end
@@ -102,21 +102,21 @@ class BeepEngine:
 
     @staticmethod
     def _samples(text: str, seconds_per_character: float) -> int:
-        from .timeline import SAMPLE_RATE
+        from stretchcue.format import SAMPLE_RATE
 
         return max(1, round(len(text) * seconds_per_character * SAMPLE_RATE))
 
     @classmethod
     def estimate(cls, text: str, seconds_per_character: float = 0.04, **settings: Any) -> float:
-        from .timeline import SAMPLE_RATE
+        from stretchcue.format import SAMPLE_RATE
 
         return cls._samples(text, seconds_per_character) / SAMPLE_RATE  # exact
 
     def synthesize(self, text: str) -> AudioSegment:
         import numpy as np
 
-        from .audio import AudioSegment
-        from .timeline import SAMPLE_RATE
+        from stretchcue.format import SAMPLE_RATE
+        from stretchcue.sound.audio import AudioSegment
 
         step = 2 * math.pi * self.frequency / SAMPLE_RATE
         count = self._samples(text, self.seconds_per_character)
@@ -149,7 +149,7 @@ class SystemEngine:
     def __init__(
         self, voice: str = "", rate: int = 150, sentence_silence: float = 0.0, *, scratch: Path | None = None
     ) -> None:
-        from .audio import ffmpeg_exe
+        from stretchcue.sound.audio import ffmpeg_exe
 
         self.sentence_silence = sentence_silence  # added to the voice's own pause between sentences
         self.scratch = scratch  # where the engine's sound files are written (default: the temp folder)
@@ -196,7 +196,7 @@ class SystemEngine:
         """Each sentence on its own, so the pause between them can be set."""
         if not self.sentence_silence:
             return self._say(text)
-        from .audio import AudioSegment, trim
+        from stretchcue.sound.audio import AudioSegment, trim
 
         clips = [trim(self._say(sentence)) for sentence in sentences(text)]
         pause = AudioSegment.silent(round(self.sentence_silence * 1000), frame_rate=clips[0].frame_rate)
@@ -211,8 +211,8 @@ class SystemEngine:
     def _say_with_espeak(self, text: str) -> AudioSegment:
         """espeak-ng's samples, taken as it delivers them. pyttsx3's own file writing races with
         espeak's thread: under load a sentence could come out cut short, or late, or empty."""
-        from .audio import AudioSegment
-        from .timeline import SAMPLE_RATE
+        from stretchcue.format import SAMPLE_RATE
+        from stretchcue.sound.audio import AudioSegment
 
         espeak = self.espeak
         chunks: list[bytes] = []
@@ -244,7 +244,7 @@ class SystemEngine:
                     self.tts.save_to_file(text, name)
                     self.tts.runAndWait()
                 if path.stat().st_size > 44:
-                    from .audio import AudioSegment
+                    from stretchcue.sound.audio import AudioSegment
 
                     return AudioSegment.from_file(path)
             raise StretchcueError(f"the system voice produced no audio for {text!r}")
@@ -301,7 +301,7 @@ class PiperEngine:
         if not chunks:
             raise StretchcueError(f"Piper produced no audio for {text!r}")
         data = self.pause.join(chunk.audio_int16_bytes for chunk in chunks)
-        from .audio import AudioSegment
+        from stretchcue.sound.audio import AudioSegment
 
         return AudioSegment(data=data, sample_width=2, frame_rate=chunks[0].sample_rate, channels=1)
 

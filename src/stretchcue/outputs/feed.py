@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from . import __version__
-from .errors import StretchcueError
-from .files import MARK, as_found, check_folder, check_ours, write_bytes, write_text, writing_into
-from .ours import BLANK_TEXT, Proof, seal_text
-from .render import Stamp, read_stamp, track_proof
-from .yamlcheck import unfit_text
+from stretchcue import __version__
+from stretchcue.authoring.yamlcheck import unfit_text
+from stretchcue.disk.files import MARK, as_found, check_folder, check_ours, write_bytes, write_text, writing_into
+from stretchcue.disk.ours import BLANK_TEXT, Proof, seal_text
+from stretchcue.errors import StretchcueError
+from stretchcue.outputs.tags import Tags
+from stretchcue.outputs.track import read_stamp, track_proof
 
 FEED = "feed.xml"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 GUIDS = uuid.UUID("3f1c9a52-7a4e-4f4a-9a53-5b1e0c2d6e11")  # a namespace of our own for episode guids
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -134,26 +138,27 @@ def episodes(folder: Path, notify: Callable[[str], None]) -> list[Episode]:
     for path in sorted(p for p in folder.glob("*") if p.suffix.lower() == ".mp3"):
         stamp = read_stamp(path) if path.is_file() else None
         if stamp is None:
+            log.debug("%s: left out of the feed, not a track of ours", path)
             if track_proof(path) is Proof.CHANGED:
-                notify(f"note: {path} was changed since stretchcue made it, so it is left out of the feed")
+                notify(f"{path} was changed since stretchcue made it, so it is left out of the feed")
             continue
         if not stamp.whole:
-            notify(f"note: {path} is damaged, so it is left out of the feed (build it again)")
+            notify(f"{path} is damaged, so it is left out of the feed (build it again)")
             continue
-        found.append(_episode(path, stamp))
+        found.append(_episode(path, stamp.tags))
     return sorted(found, key=lambda e: (e.album, e.number, e.path.name))
 
 
-def _episode(path: Path, stamp: Stamp) -> Episode:
+def _episode(path: Path, tags: Tags) -> Episode:
     return Episode(
         path=path,
-        title=stamp.title or path.stem,
-        album=stamp.album,
-        number=stamp.number,
-        seconds=stamp.length_ms / 1000,
-        description=stamp.comment,
-        cover=stamp.cover,
-        chapters=stamp.chapters,
+        title=tags.title or path.stem,
+        album=tags.album,
+        number=tags.track,
+        seconds=tags.length_ms / 1000,
+        description=tags.comment,
+        cover=tags.cover,
+        chapters=tuple((chapter.start_ms / 1000, chapter.title) for chapter in tags.chapters),
         published=datetime.datetime.fromtimestamp(int(path.stat().st_mtime), datetime.UTC),
     )
 

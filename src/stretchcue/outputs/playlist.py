@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import replacing
-from .ours import BLANK_TEXT, MAX_FILE, Proof, proof, read_regular, seal_text
+from stretchcue.disk.files import replacing
+from stretchcue.disk.ours import BLANK_TEXT, MAX_FILE, Proof, proof, read_regular, seal_text
 
 MARK = "# Made by stretchcue"
 

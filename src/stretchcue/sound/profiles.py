@@ -11,9 +11,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .engines import ENGINES, Engine
-from .errors import InputError, StretchcueError
-from .ours import read_regular
+from stretchcue.disk.ours import read_regular
+from stretchcue.errors import InputError, StretchcueError
+from stretchcue.sound.engines import ENGINES, Engine
 
 MAX_PROFILE = 1 << 20  # bytes: a profile is a few lines
 
@@ -21,7 +21,7 @@ MAX_PROFILE = 1 << 20  # bytes: a profile is a few lines
 def _profile_folder() -> Path:
     """voices/ inside an installed wheel, or at the top of a source checkout."""
     packaged = Path(str(resources.files("stretchcue"))) / "voices"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "voices"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "voices"
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import InputError
-from .ours import read_regular
+from stretchcue.disk.ours import read_regular
+from stretchcue.errors import InputError
 
 MAX_TEXT = 2000  # characters in one spoken text
 MAX_TITLE = 200  # characters in a title or a name

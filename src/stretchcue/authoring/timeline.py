@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from .compiler import Cue, Hold, Play, Step
+from stretchcue.authoring.script import Cue, Hold, Play, Step
+from stretchcue.format import SAMPLE_RATE
 
-# Both engines speak at 22,050 Hz, and an MP3 at this rate decodes back sample-exact.
-SAMPLE_RATE = 22_050
-# ...provided the track ends on an MP3 frame boundary. At 22,050 Hz a frame is 576 samples and the
+# An MP3 at SAMPLE_RATE decodes back sample-exact provided the track ends on an MP3 frame
+# boundary. At 22,050 Hz a frame is 576 samples and the
 # encoder and decoder delay add up to 1,105; measured with ffmpeg 9: when (length + 1105) % 576 is
 # 530..575, ffmpeg decodes 1 to 46 samples too many of the files its own encoder wrote. So the
 # track's final silence is stretched (by at most 575 samples, 26 ms) to end on a frame boundary.
@@ -34,12 +34,23 @@ class Placed:
 
 
 @dataclass(frozen=True)
+class Held:
+    """A hold: from the end of its "hold" cue to the start of what ends it, exactly its seconds."""
+
+    start: int  # samples
+    end: int
+    exercise: str | None
+    side: str | None
+    rep: int | None
+
+
+@dataclass(frozen=True)
 class Timeline:
     cues: tuple[Placed, ...]
     length: int  # samples
     warnings: tuple[str, ...] = ()
     sample_rate: int = SAMPLE_RATE
-    holds: tuple[tuple[int, int], ...] = ()  # (start, end) of each hold, in samples
+    holds: tuple[Held, ...] = ()
 
     def seconds(self, samples: int) -> float:
         return samples / self.sample_rate
@@ -82,7 +93,7 @@ class Layout:
         self.length: int | None = None
         self.warnings: list[str] = []
         self.placed: list[Placed] = []  # every cue given so far
-        self.holds: list[tuple[int, int]] = []
+        self.holds: list[Held] = []
 
     def place_all(self) -> Timeline:
         """Place every cue now, and give the whole timeline."""
@@ -117,7 +128,7 @@ class Layout:
                 cursor = end + to_samples(step.pause, rate)
                 continue
             hold_end = cursor + to_samples(step.seconds, rate)
-            self.holds.append((cursor, hold_end))
+            self.holds.append(Held(cursor, hold_end, step.exercise, step.side, step.rep))
             starts = [
                 hold_end - to_samples(e.at, rate) if e.from_end else cursor + to_samples(e.at, rate)
                 for e in step.events

@@ -8,28 +8,25 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, PngImagePlugin
+from PIL import Image, ImageDraw
 
-from . import phrases
-from .compiler import Options, effective
-from .errors import StretchcueError
-from .files import as_found, check_ours, describe, replacing, safe_name, writing_into
-from .lettering import Color, Face, fit, font, leading, right_to_left, wrap
-from .ours import BLANK, BLANK_TEXT, seal
-from .routine import Exercise, Position, Routine
+from stretchcue.authoring import phrases
+from stretchcue.authoring.compiler import Options, effective
+from stretchcue.authoring.routine import Exercise, Position, Routine
+from stretchcue.disk.files import as_found, check_ours, describe, replacing, safe_name, writing_into
+from stretchcue.errors import StretchcueError
+from stretchcue.outputs.images import jpeg, pdf, png
+from stretchcue.outputs.lettering import Color, Face, fit, font, leading, right_to_left, wrap
 
 COVER = 1400  # px: podcast apps ask for square covers of 1400 to 3000 px
 CHAPTER_ART = 600  # px: chapter images show small, and each one is carried in the MP3...
 CHAPTER_COLORS = 48  # ...as a PNG of few colours: 12-15 kB for these flat cards, where a JPEG takes 50
-PRINT_DPI = 300
-A6 = (1240, 1748)  # 105 x 148 mm at 300 dpi
-JPEG_QUALITY = 88
+A6 = (1240, 1748)  # 105 x 148 mm at 300 dpi (images.PRINT_DPI)
 
 PAPER = (247, 244, 238)
 INK = (31, 41, 51)
@@ -264,31 +261,6 @@ def pictogram(pen: ImageDraw.ImageDraw, position: Position, box: tuple[int, int,
 
 
 # -- files -----------------------------------------------------------------------------------------
-
-
-def jpeg(image: Image.Image) -> bytes:
-    """A compact baseline JPEG (every player shows it), sealed as ours in a comment."""
-    data = io.BytesIO()
-    image.save(data, "JPEG", quality=JPEG_QUALITY, optimize=True, comment=BLANK)
-    return seal(data.getvalue())
-
-
-def png(image: Image.Image) -> bytes:
-    """A PNG, sealed as ours in its Software text."""
-    info = PngImagePlugin.PngInfo()
-    info.add_text("Software", BLANK_TEXT)
-    data = io.BytesIO()
-    image.save(data, "PNG", pnginfo=info)  # (optimize=True saves ~8% for 30 times the time)
-    return seal(data.getvalue())
-
-
-def pdf(pages: list[Image.Image], title: str) -> bytes:
-    """The pages as a PDF at print resolution, sealed as ours as its creator (given as bytes, which
-    Pillow writes as they are: a str would be stored as UTF-16)."""
-    data = io.BytesIO()
-    first, *rest = pages
-    first.save(data, "PDF", save_all=True, append_images=rest, resolution=PRINT_DPI, title=title, creator=BLANK)
-    return seal(data.getvalue())
 
 
 @functools.lru_cache(maxsize=16)  # the tracks of a batch often share a routine and its holds

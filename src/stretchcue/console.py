@@ -1,0 +1,108 @@
+"""What a command says: results on stdout; notes, warnings and errors on stderr, each prefix spelled
+here once; progress bars while tracks are spoken and built. `--quiet` silences the notes, and
+`--debug` adds the log (cache hits and misses, engine timings, files skipped and why) and the
+versions a bug report needs."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from typing import TYPE_CHECKING
+
+import typer
+
+from stretchcue import __version__
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# What a bug report needs to know about the machine: the libraries that shape the sound and the files.
+REPORTED = (
+    "piper-tts",
+    "pyttsx3",
+    "espeakng-loader",
+    "lameenc",
+    "mutagen",
+    "numpy",
+    "pydub",
+    "imageio-ffmpeg",
+    "pillow",
+)
+
+
+class Console:
+    def __init__(self, quiet: bool = False, debug: bool = False) -> None:
+        self.quiet = quiet
+        self.debug = debug
+        self._live: Progress | None = None  # progress bars on screen: messages go above them
+
+    def out(self, text: str) -> None:
+        """A result: what was built, the plan, a list."""
+        typer.echo(text)
+
+    def note(self, text: str) -> None:
+        if not self.quiet:
+            self._say(f"note: {text}")
+
+    def warning(self, text: str) -> None:
+        self._say(f"warning: {text}")
+
+    def error(self, text: str) -> None:
+        self._say(f"error: {text}")
+
+    def _say(self, line: str) -> None:
+        if self._live is not None:
+            self._live.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(line, file=sys.stderr)
+
+    @contextmanager
+    def progress(self) -> Iterator[Progress]:
+        """Progress bars on stderr, only when it is a terminal; they vanish when done."""
+        from rich.console import Console as Screen
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        screen = Screen(stderr=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=screen, transient=True, disable=not screen.is_terminal) as bars:
+            self._live = bars
+            try:
+                yield bars
+            finally:
+                self._live = None
+
+    @contextmanager
+    def tracks(self, titles: list[str]) -> Iterator[Callable[[int, str, int, int], None]]:
+        """A progress bar per track and one for all; gives the `report(track, stage, done, total)`
+        that moves them (stage: "building", "built" or "skipped")."""
+        with self.progress() as bars:
+            overall = bars.add_task("All tracks", total=len(titles))
+            tasks = [bars.add_task(f"  {title}", total=None, start=False) for title in titles]
+
+            def report(index: int, stage: str, done: int, total: int) -> None:
+                bars.start_task(tasks[index])
+                bars.update(tasks[index], description=f"  {titles[index]}: {stage}", completed=done, total=total)
+                if stage in ("built", "skipped"):
+                    bars.advance(overall)
+
+            yield report
+
+    def start_log(self) -> None:
+        """With --debug: the log on stderr, and first the versions."""
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="debug: %(name)s: %(message)s")
+        for noisy in ("PIL", "filelock", "numba", "matplotlib", "asyncio"):  # their own debug chatter
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        log = logging.getLogger("stretchcue")
+        log.debug("stretchcue %s, Python %s, %s", __version__, platform.python_version(), platform.platform())
+        log.debug("libraries: %s", ", ".join(f"{name} {_version_of(name)}" for name in REPORTED))
+
+
+def _version_of(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "(not installed)"

@@ -1,0 +1,175 @@
+"""Building tracks: each track not already built whole from the same inputs is spoken, mixed and
+encoded as one stream, on a thread per core; the tracks of a set share their voices, so each
+distinct sentence is spoken once. One run at a time writes into a folder."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from stretchcue import __version__
+from stretchcue.disk.files import check_folder, is_own_file, write_text, writing_into
+from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
+from stretchcue.outputs import cards, outline, playlist
+from stretchcue.outputs.names import Places, base_name, transcripts
+from stretchcue.outputs.tags import Tags
+from stretchcue.outputs.track import Stamp, write_mp3
+from stretchcue.pipeline.session import Progress, music_of, placements
+from stretchcue.pipeline.tracks import TrackSpec
+from stretchcue.sound import mp3
+from stretchcue.sound.cache import ClipCache
+from stretchcue.sound.mix import render, sounds
+from stretchcue.sound.music import Music
+from stretchcue.sound.speech import Voice
+
+log = logging.getLogger(__name__)
+
+# report(track index, stage, done, total); stage is "building", "built" or "skipped"
+Report = Callable[[int, str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Track:
+    path: Path
+    title: str
+    seconds: float
+    skipped: bool
+    warnings: tuple[str, ...] = ()
+
+
+def build_tracks(
+    specs: list[TrackSpec],
+    out: Path,
+    cache: ClipCache,
+    album: str | None = None,
+    report: Report | None = None,
+    notify: Callable[[str], None] | None = None,
+    check_first: Callable[[list[Path]], None] | None = None,
+) -> tuple[list[Track], Path | None]:
+    """Build every track not already built whole from the same inputs; with `album`, write its playlist too.
+
+    One run at a time writes into `out` (a second one waits, and says so); names are chosen, and
+    checked for files that are not ours, before anything is written; `check_first` is given the
+    tracks' paths then, to check what else the run will write (a feed and the files beside it).
+    """
+    check_folder(out)
+    mp3.check_encoder()  # a missing encoder is reported before anything is written
+    say: Report = report or (lambda *_: None)
+    tell: Callable[[str], None] = notify or (lambda _: None)
+
+    def choose(tell: Callable[[str], None]) -> tuple[list[tuple[Path, Stamp | None]], Path | None]:
+        places = Places(out, tell)
+        targets = [places.track(s.title, s.album, base_name(s.title, s.number, s.total)) for s in specs]
+        playlist_path = places.playlist(album) if album else None
+        if check_first:
+            check_first([path for path, _ in targets])
+        return targets, playlist_path
+
+    if out.is_dir():  # a file in the way is found before the folder's lock is taken: nothing is written
+        choose(lambda _: None)
+    with writing_into(out, tell):
+        targets, playlist_path = choose(tell)  # again, now that no other run can write here
+        tracks = _build_all(specs, targets, cache, say, tell)
+        if playlist_path and album:
+            items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
+            playlist.write_playlist(playlist_path, album, items)
+    return tracks, playlist_path
+
+
+class Stopped(Exception):
+    """A track's build was asked to stop (the run is being interrupted)."""
+
+
+def _build_all(
+    specs: list[TrackSpec],
+    targets: list[tuple[Path, Stamp | None]],
+    cache: ClipCache,
+    say: Report,
+    tell: Callable[[str], None],
+) -> list[Track]:
+    """Each track is spoken, rendered and encoded in one stream, on a thread of its own: one per
+    core, so while one track waits for speech another is encoded. Tracks share their voices."""
+    voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
+    choices = [music_of(spec.routine, spec.options) for spec in specs]
+    # Each music file is decoded and leveled once, before anything is written: a bad file stops the run here.
+    musics = {choice: Music(choice) for choice in choices if choice}
+    results: dict[int, Track] = {}
+    pending: dict[int, Future[Track]] = {}
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        try:
+            for index, (spec, (path, existing), choice) in enumerate(zip(specs, targets, choices, strict=True)):
+                music = musics[choice] if choice else None
+                inputs = spec.stamp(music)
+                if existing is not None and existing.tags.stamp == inputs:
+                    if existing.whole and all(is_own_file(p) for p in transcripts(path)):
+                        log.debug("%s: skipped, made from the same inputs and whole", path)
+                        results[index] = Track(path, spec.title, existing.tags.length_ms / 1000, skipped=True)
+                        say(index, "skipped", 1, 1)
+                        continue
+                    tell(f"{path} is damaged or lacks its transcripts, so it is built again")
+                log.debug("%s: built, %s", path, "new" if existing is None else "its inputs changed")
+                key = json.dumps([spec.voice.name, spec.voice.engine, spec.voice.settings], sort_keys=True)
+                if key not in voices:
+                    voices[key] = Voice(spec.voice, cache)
+                progress: Progress = lambda d, t, i=index: say(i, "building", d, t)  # noqa: E731
+                pending[index] = pool.submit(_build_track, spec, voices[key], music, path, inputs, progress, stop)
+            for index, future in pending.items():
+                results[index] = future.result()
+                say(index, "built", 1, 1)
+        except BaseException:
+            stop.set()  # running builds stop at their next block, and remove their temp files
+            for future in pending.values():
+                future.cancel()
+            raise
+    return [results[i] for i in range(len(specs))]
+
+
+def _build_track(
+    spec: TrackSpec,
+    voice: Voice,
+    music: Music | None,
+    path: Path,
+    stamp: str,
+    progress: Progress,
+    stop: threading.Event,
+) -> Track:
+    placing = placements(spec.routine, spec.options, voice, progress)
+    description = spec.routine.description or spec.routine.title
+    tags = Tags(
+        title=spec.title,
+        album=spec.album,
+        track=spec.number,
+        tracks=spec.total,
+        year=str(datetime.date.today().year),
+        comment=f"{description}. Voice: {voice.profile.name}. Made with stretchcue {__version__}.",
+        stamp=stamp,
+    )
+
+    def until_stopped(blocks: Iterator[bytes]) -> Iterator[bytes]:
+        for block in blocks:
+            if stop.is_set():
+                raise Stopped(spec.title)
+            yield block
+
+    fmt = music.format if music else SPEECH_ONLY
+    pcm = render(placing, sounds(voice, fmt.rate), fmt.rate // SAMPLE_RATE, music)
+
+    def outlined() -> Tags:  # once the whole track is placed: its chapters and words, and their pictures
+        art = cards.chapter_art(spec.routine, spec.options)
+        chapters, lines = outline.for_tags(placing.timeline(), art)
+        return replace(tags, chapters=chapters, lines=lines, cover=cards.cover(spec.routine, spec.options))
+
+    length = write_mp3(until_stopped(pcm), fmt, outlined, path)
+    spoken, seconds = outline.lines(placing.timeline()), length / fmt.rate
+    vtt, lrc = transcripts(path)
+    write_text(vtt, outline.webvtt(spoken, spec.title))
+    write_text(lrc, outline.lrc(spoken, spec.title, spec.album, seconds))
+    return Track(path, spec.title, seconds, skipped=False, warnings=tuple(placing.warnings))

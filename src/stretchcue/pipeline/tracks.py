@@ -1,0 +1,125 @@
+"""Which tracks to build: one, one per hold length, a progression of sessions, or a manifest's
+list; each as a `TrackSpec` that says everything the track is made from."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from stretchcue import __version__
+from stretchcue.authoring.compiler import Options
+from stretchcue.authoring.routine import Routine
+from stretchcue.errors import StretchcueError
+from stretchcue.pipeline.manifest import Manifest
+from stretchcue.sound.music import Music
+from stretchcue.sound.profiles import VoiceProfile
+
+MAX_SESSIONS = 50
+
+
+@dataclass(frozen=True)
+class TrackSpec:
+    """Everything a track is made from: equal specs make equal tracks."""
+
+    routine: Routine
+    options: Options
+    voice: VoiceProfile
+    title: str
+    album: str
+    number: int = 1
+    total: int = 1
+
+    def stamp(self, music: Music | None) -> str:
+        """A fingerprint of what the track (its audio and its tags) is made from, and nothing else:
+        not where the routine or the music file is, only what is in them; `music` is the track's
+        (from `music_of`), decoded. Settings at their defaults are left out, so a setting added
+        in a later version leaves the tracks made without it as they are."""
+        made_from = {
+            "stretchcue": __version__,
+            "routine": _plain(replace(self.routine, source="", music=None)),
+            "options": _plain(replace(self.options, music=None, music_level=None)),
+            "voice": [self.voice.name, self.voice.engine, _plain(self.voice.settings), self.voice.identity()],
+            "track": [self.title, self.album, self.number, self.total],
+            "music": [music.digest, music.level] if music else None,
+        }
+        return hashlib.sha256(json.dumps(made_from, sort_keys=True).encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """Settings as JSON: dataclasses as the fields that differ from their defaults, enums as their values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ((f, getattr(value, f.name)) for f in dataclasses.fields(value))
+        return {f.name: _plain(v) for f, v in fields if f.default is dataclasses.MISSING or v != f.default}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
+
+
+def _hold_title(title: str, hold: float | None) -> str:
+    return title if hold is None else f"{title} - {hold:g} s holds"
+
+
+def single(routine: Routine, options: Options, voice: VoiceProfile) -> list[TrackSpec]:
+    return [TrackSpec(routine, options, voice, _hold_title(routine.title, options.hold), routine.title)]
+
+
+def variants(routine: Routine, holds: list[float], options: Options, voice: VoiceProfile) -> list[TrackSpec]:
+    """One track per hold length, as one album."""
+    holds = list(dict.fromkeys(holds))
+    return [
+        TrackSpec(
+            routine, replace(options, hold=hold), voice, _hold_title(routine.title, hold), routine.title, n, len(holds)
+        )
+        for n, hold in enumerate(holds, start=1)
+    ]
+
+
+def progression(
+    routine: Routine, start: float, stop: float, step: float, options: Options, voice: VoiceProfile
+) -> list[TrackSpec]:
+    """Sessions whose hold steps up from `start` to `stop` (included, even if the last step is short)."""
+    if stop < start:
+        raise StretchcueError(f"--to ({stop:g}) must not be less than --from ({start:g})")
+    steps = int((stop - start) / step + 1e-9)  # tolerate float error: 10 to 30 by 5 is 4 steps
+    if steps + 1 > MAX_SESSIONS:
+        raise StretchcueError(f"--step: that makes over {MAX_SESSIONS} sessions; use a larger step")
+    holds = [round(start + i * step, 3) for i in range(steps + 1)]
+    if holds[-1] < stop:
+        holds.append(stop)
+    album = f"{routine.title} - progression"
+    return [
+        TrackSpec(
+            routine,
+            replace(options, hold=hold),
+            voice,
+            f"{routine.title} - session {n} - {hold:g} s holds",
+            album,
+            n,
+            len(holds),
+        )
+        for n, hold in enumerate(holds, start=1)
+    ]
+
+
+def from_manifest(manifest: Manifest, voice: str | None, default_voice: str, overrides: Options) -> list[TrackSpec]:
+    """The manifest's tracks; a --voice, --chimes or --music given on the command line wins over the files."""
+    total = len(manifest.entries)
+    return [
+        TrackSpec(
+            entry.routine,
+            replace(overrides, hold=entry.hold, reps=entry.reps, music=overrides.music or entry.music),
+            VoiceProfile.load(voice) if voice else entry.voice or VoiceProfile.load(default_voice),
+            entry.title or _hold_title(entry.routine.title, entry.hold),
+            manifest.title,
+            n,
+            total,
+        )
+        for n, entry in enumerate(manifest.entries, start=1)
+    ]
