@@ -48,12 +48,8 @@ SIDE_NAMES = phrases.SIDES
 
 def effective(exercise: Exercise, options: Options) -> Exercise:
     """The exercise with command-line overrides applied (option > routine file > defaults)."""
-    changes: dict[str, object] = {}
-    if options.hold is not None:
-        changes["hold"] = options.hold
-    if options.reps is not None:
-        changes["reps"] = options.reps
-    return replace(exercise, **changes)
+    hold = exercise.hold if options.hold is None else options.hold
+    return replace(exercise, hold=hold, reps=exercise.reps if options.reps is None else options.reps)
 
 
 def countdown_numbers(hold: float, countdown: int, after: float = 0.0) -> range:
@@ -124,7 +120,8 @@ class _Writer:
         name = exercise.name
         ways = exercise.variations or (Variation(name="", instructions=""),)
         each = exercise.sides is Sides.EACH  # a chapter per side
-        chapter = phrases.chapter(name, ways[0].name if len(ways) > 1 else "", SIDE_NAMES[0] if each else None)
+        first_way = ways[0].name if len(ways) > 1 else ""
+        chapter: str | None = phrases.chapter(name, first_way, SIDE_NAMES[0] if each else None)
         self.say(Cue(Kind.EXERCISE, phrases.announce(name, number, total), name, chapter=chapter), AFTER_NAME)
         for index, way in enumerate(ways):
             text = [exercise.instructions] if index == 0 else []
@@ -146,6 +143,7 @@ class _Writer:
 
     def holds(self, exercise: Exercise, move: float, way: str) -> None:
         name = exercise.name
+        order: list[tuple[str | None, int]]
         if exercise.sides is Sides.NONE:
             order = [(None, rep) for rep in range(1, exercise.reps + 1)]
         elif exercise.sides is Sides.EACH:
@@ -158,7 +156,7 @@ class _Writer:
         for index, (side, rep) in enumerate(order):
             if index > 0:
                 previous_side = order[index - 1][0]
-                if side != previous_side:
+                if side != previous_side and side is not None:  # (a side changes only when there are sides)
                     each = exercise.sides is Sides.EACH
                     text = phrases.SWITCH_TO_LEFT if each else phrases.to_side(side)
                     chapter = phrases.chapter(name, way, side) if each else None

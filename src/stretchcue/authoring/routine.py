@@ -164,13 +164,13 @@ class SettingsReader(Reader):
         return float(self.number(node, field, 0, MAX_HOLD))
 
     def reps(self, node: Node, field: str) -> int:
-        return self.number(node, field, 1, MAX_REPS, integer=True, allow_low=True)
+        return int(self.number(node, field, 1, MAX_REPS, integer=True, allow_low=True))
 
     def rest(self, node: Node, field: str) -> float:
         return float(self.number(node, field, 0, MAX_REST, allow_low=True))
 
     def countdown(self, node: Node, field: str) -> int:
-        return self.number(node, field, 0, MAX_COUNTDOWN, integer=True, allow_low=True)
+        return int(self.number(node, field, 0, MAX_COUNTDOWN, integer=True, allow_low=True))
 
     def breathing(self, node: Node, field: str) -> Breathing | None:
         if isinstance(node, ScalarNode) and self.flag(node, field) is False:
@@ -221,8 +221,8 @@ class _RoutineReader(SettingsReader):
         top = self.mapping(root, "", keys, ("title", "exercises"))
         defaults = Defaults()
         if "defaults" in top:
-            keys = tuple(f.name for f in dataclasses.fields(Defaults))
-            defaults = Defaults(**self.settings(self.mapping(top["defaults"], "defaults", keys), "defaults", defaults))
+            names = tuple(f.name for f in dataclasses.fields(Defaults))
+            defaults = Defaults(**self.settings(self.mapping(top["defaults"], "defaults", names), "defaults", defaults))
         items = self.sequence(top["exercises"], "exercises")
         if len(items) > MAX_EXERCISES:
             raise self.fail(top["exercises"], "exercises", f"has {len(items)} exercises; at most {MAX_EXERCISES}")

@@ -101,7 +101,7 @@ def check_base_url(url: str, option: str = "--base-url") -> str:
     if problem:
         raise StretchcueError(f"{option}: {url!r} is not the address of a folder ({problem}); {example}")
     path = parsed.raw_path if parsed.raw_path.endswith("/") else parsed.raw_path + "/"
-    site = URL.build(scheme=parsed.scheme, host=host, port=port, encoded=False)  # the host in IDNA
+    site = URL.build(scheme=parsed.scheme, host=host or "", port=port, encoded=False)  # the host in IDNA
     return str(site.with_path(path, encoded=True))
 
 

@@ -184,7 +184,7 @@ _CLOSING = {closing: opening for opening, closing in _PAIRS.items()}
 def _mirror_pairs(visual: str) -> str:
     """Brackets in right-to-left runs mirrored, which python-bidi's reordering leaves undone: a
     pair that reads backwards in the visual line, ")...(", is a pair set right to left."""
-    chars, stack = list(visual), []
+    chars, stack = list(visual), list[int]()
     for at, char in enumerate(chars):
         top = chars[stack[-1]] if stack else None
         if char in _PAIRS and top == _PAIRS[char]:

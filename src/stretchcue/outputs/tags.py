@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from mutagen import MutagenError
 from mutagen.id3 import (
@@ -142,7 +142,7 @@ def _put_chapters(id3: ID3, tags: Tags) -> None:
 
 
 def _get_chapters(id3: ID3) -> dict[str, object]:
-    def chapter(frame: CHAP) -> Chapter:
+    def chapter(frame: Any) -> Chapter:  # (a CHAP frame: mutagen does not declare its attributes)
         art = frame.sub_frames.getall("APIC")
         title = _string(frame.sub_frames, "TIT2")
         return Chapter(title, frame.start_time, frame.end_time, art[0].data if art else b"")

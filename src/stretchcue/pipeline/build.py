@@ -5,6 +5,7 @@ distinct sentence is spoken once. One run at a time writes into a folder."""
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 import os
@@ -119,7 +120,7 @@ def _build_all(
                 key = json.dumps([spec.voice.name, spec.voice.engine, spec.voice.settings], sort_keys=True)
                 if key not in voices:
                     voices[key] = Voice(spec.voice, cache)
-                progress: Progress = lambda d, t, i=index: say(i, "building", d, t)  # noqa: E731
+                progress = functools.partial(say, index, "building")
                 pending[index] = pool.submit(_build_track, spec, voices[key], music, path, inputs, progress, stop)
             for index, future in pending.items():
                 results[index] = future.result()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypedDict
 
 from yaml.nodes import Node
 
@@ -36,6 +37,15 @@ class Entry:
     reps: int | None = None
     voice: VoiceProfile | None = None
     music: MusicChoice | None = None  # over the routine's own
+
+
+class Overrides(TypedDict, total=False):
+    """What a manifest, or one of its tracks, sets over the routine."""
+
+    hold: float
+    reps: int
+    voice: VoiceProfile
+    music: MusicChoice
 
 
 @dataclass(frozen=True)
@@ -71,14 +81,17 @@ class _ManifestReader(SettingsReader):
                 Entry(
                     routine=self.routine(found["routine"], f"{field}.routine"),
                     title=title,
-                    **{key: own.get(key, shared.get(key)) for key in ("hold", "reps", "voice", "music")},
+                    hold=own.get("hold", shared.get("hold")),
+                    reps=own.get("reps", shared.get("reps")),
+                    voice=own.get("voice", shared.get("voice")),
+                    music=own.get("music", shared.get("music")),
                 )
             )
         return Manifest(self.text(top["title"], "title", MAX_TITLE, spoken=False), tuple(entries))
 
-    def overrides(self, found: dict[str, Node], field: str) -> dict[str, object]:
+    def overrides(self, found: dict[str, Node], field: str) -> Overrides:
         prefix = f"{field}." if field else ""
-        values: dict[str, object] = {}
+        values: Overrides = {}
         if "hold" in found:
             values["hold"] = self.hold(found["hold"], prefix + "hold")
         if "reps" in found:

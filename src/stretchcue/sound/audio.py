@@ -14,7 +14,8 @@ from stretchcue.format import SAMPLE_RATE
 # pydub warns at import when no ffmpeg is on PATH; we hand it the one imageio-ffmpeg ships.
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
-    from pydub import AudioSegment, silence
+    from pydub import AudioSegment as AudioSegment  # (re-exported: the others take it from here)
+    from pydub import silence
 
 SILENCE_DBFS = -50.0  # quieter than this counts as silence when trimming clips
 # Every clip is brought to one loudness, so a whispered "three" and a long instruction sound equally
@@ -34,7 +35,7 @@ def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
 
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
+        exe: str = imageio_ffmpeg.get_ffmpeg_exe()
         subprocess.run([exe, "-version"], capture_output=True, check=True, timeout=30)
     except Exception as err:
         raise StretchcueError(
@@ -106,4 +107,5 @@ def _limit(samples: np.ndarray, rate: int) -> np.ndarray:
 
 def to_pcm(block: np.ndarray) -> bytes:
     """Floats to 16-bit little-endian samples: rounded, and clipped at full scale."""
-    return np.clip(np.rint(block * 32768), -32768, 32767).astype("<i2").tobytes()
+    pcm: bytes = np.clip(np.rint(block * 32768), -32768, 32767).astype("<i2").tobytes()
+    return pcm

@@ -63,7 +63,7 @@ def _format() -> dict[str, int]:
 
 
 def encode(clip: AudioSegment, key: str) -> bytes:
-    data = clip.raw_data
+    data: bytes = clip.raw_data
     header = dict(_format(), key=key, frames=len(data) // 2, sha256=hashlib.sha256(data).hexdigest())
     return MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + data
 

@@ -173,13 +173,14 @@ class SystemEngine:
         # pyttsx3 applies properties, and writes its files, inside its run loop; with espeak-ng (Linux)
         # that loop races with espeak's own thread, so espeak is driven directly (_say_with_espeak).
         self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
+        chosen = match.id if voice and match else None
         if self.espeak:
-            if voice:
-                self.espeak.SetVoiceByName(str(match.id).encode("utf-8"))
+            if chosen:
+                self.espeak.SetVoiceByName(str(chosen).encode("utf-8"))
             self.espeak.SetParameter(self.espeak.RATE, rate, 0)
         else:
-            if voice:
-                self.tts.setProperty("voice", match.id)
+            if chosen:
+                self.tts.setProperty("voice", chosen)
             self.tts.setProperty("rate", rate)
 
     @classmethod
@@ -215,6 +216,7 @@ class SystemEngine:
         from stretchcue.sound.audio import AudioSegment
 
         espeak = self.espeak
+        assert espeak is not None, "only with espeak-ng"
         chunks: list[bytes] = []
 
         def collect(wav: Any, count: int, events: Any) -> int:
@@ -306,4 +308,5 @@ class PiperEngine:
         return AudioSegment(data=data, sample_width=2, frame_rate=chunks[0].sample_rate, channels=1)
 
 
-ENGINES: dict[str, Any] = {"beep": BeepEngine, "system": SystemEngine, "piper": PiperEngine}
+EngineClass = type[BeepEngine] | type[SystemEngine] | type[PiperEngine]
+ENGINES: dict[str, EngineClass] = {"beep": BeepEngine, "system": SystemEngine, "piper": PiperEngine}

@@ -61,7 +61,7 @@ class VoiceProfile:
 
     def create_engine(self, scratch: Path) -> Engine:
         engine = ENGINES[self.engine]
-        extra = {"scratch": scratch} if "scratch" in inspect.signature(engine).parameters else {}
+        extra: dict[str, Any] = {"scratch": scratch} if "scratch" in inspect.signature(engine).parameters else {}
         return engine(**self.settings, **extra)
 
     def identity(self) -> str:
