@@ -168,6 +168,12 @@ def ffprobe(path: Path) -> dict:
     return json.loads(result.stdout)
 
 
+def tag_size(path: Path) -> int:
+    """Bytes of the ID3 tag at the start of a track (0: none)."""
+    with path.open("rb") as file:
+        return id3.tag_size(file.read(10))
+
+
 def read_tags(path: Path) -> Tags:
     """A track's tag as written (ID3v2.3), read through the module that declares it."""
     with path.open("rb") as file:

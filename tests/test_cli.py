@@ -144,3 +144,40 @@ def test_the_system_voice_leaves_nothing_in_the_temp_folder(tmp_path: Path, smal
     assert run.returncode == 0, run.stderr
     assert [p for p in set(Path(tempfile.gettempdir()).iterdir()) - before if "stretchcue" in p.name] == []
     assert [p.name for p in (tmp_path / "cache" / "scratch").iterdir()] == [".stretchcue-cache-folder"]
+
+
+def test_quiet_keeps_results_and_errors_and_drops_notes(cli, small_routine: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", small_routine, "--voice", "beep", "--out", out).code == 0
+    (out / "Quick check.vtt").unlink()  # the track is built again, and a note says why...
+    loud = cli("build", small_routine, "--voice", "beep", "--out", out)
+    assert loud.code == 0 and loud.err.startswith("note: ") and "lacks its transcripts" in loud.err, loud.err
+    (out / "Quick check.vtt").unlink()
+    quiet = cli("--quiet", "build", small_routine, "--voice", "beep", "--out", out)  # ...unless --quiet
+    assert quiet.code == 0 and quiet.err == "" and quiet.out == loud.out, (quiet.out, quiet.err)
+    failed = cli("-q", "build", tmp_path / "absent.yaml", "--out", out)
+    assert failed.code == 2 and failed.err.startswith("error: "), failed.err
+    after = cli("build", small_routine, "--voice", "beep", "--out", out)  # the next run is not quiet by inheritance
+    assert after.code == 0 and "skipped (unchanged)" in after.out
+
+
+def test_debug_logs_what_a_bug_report_needs(cli, small_routine: Path, tmp_path: Path) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    first = cli("--debug", "build", small_routine, "--voice", "beep", "--out", out, "--cache", cache)
+    assert first.code == 0, first.err
+    lines = first.err.splitlines()
+    assert lines[0].startswith(f"debug: stretchcue: stretchcue {__version__}, Python "), lines[0]
+    assert "lameenc " in lines[1] and "mutagen " in lines[1] and "(not installed)" not in lines[1], lines[1]
+    assert any("voice beep: engine beep, identity" in line for line in lines), first.err
+    assert any(f"{out / 'Quick check.mp3'}: built, new" in line for line in lines), first.err
+    misses = [line for line in lines if "cache miss: " in line]
+    assert misses and all(" spoken in " in line for line in misses) and not any("cache hit" in x for x in lines)
+    again = cli("--debug", "plan", small_routine, "--voice", "beep", "--cache", cache)
+    hits = [line for line in again.err.splitlines() if "cache hit: " in line]
+    assert len(hits) == len(misses) and "cache miss" not in again.err, again.err  # each text is spoken once
+    skipped = cli("--debug", "build", small_routine, "--voice", "beep", "--out", out, "--cache", cache)
+    assert "Quick check.mp3: skipped, made from the same inputs and whole" in skipped.err, skipped.err
+    plain = cli("build", small_routine, "--voice", "beep", "--out", out, "--cache", cache)
+    assert plain.code == 0 and "debug:" not in plain.err, plain.err  # the log ends with the command
+    failed = cli("--debug", "build", tmp_path / "absent.yaml")
+    assert failed.code == 2 and "Traceback" in failed.err and failed.err.splitlines()[-1].startswith("error: ")

@@ -60,9 +60,7 @@ def _main(
     ] = False,
 ) -> None:
     """Turn a stretching routine into a voice-guided MP3."""
-    console.quiet, console.debug = quiet, debug
-    if debug:
-        console.start_log()
+    console.setup(quiet, debug)
 
 
 def _options(
@@ -306,6 +304,7 @@ def voices_command() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning every expected failure into one line and an exit status."""
     args = sys.argv[1:] if argv is None else argv
+    console.setup()  # (until the options are read: a usage error is said in full)
     # SIGTERM unwinds like Ctrl-C, so temp files are removed on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(ExitStatus.TERMINATED))
     try:

@@ -35,10 +35,26 @@ REPORTED = (
 
 
 class Console:
-    def __init__(self, quiet: bool = False, debug: bool = False) -> None:
-        self.quiet = quiet
-        self.debug = debug
+    def __init__(self) -> None:
+        self.quiet = False
         self._live: Progress | None = None  # progress bars on screen: messages go above them
+        self._log: logging.Handler | None = None
+
+    def setup(self, quiet: bool = False, debug: bool = False) -> None:
+        """Say less (`quiet`), or log everything (`debug`), for this command."""
+        self.quiet = quiet
+        log = logging.getLogger("stretchcue")
+        if self._log is not None:
+            log.removeHandler(self._log)
+            self._log = None
+        log.setLevel(logging.DEBUG if debug else logging.WARNING)
+        if debug:
+            self._log = logging.StreamHandler(sys.stderr)
+            self._log.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+            log.addHandler(self._log)
+            log.propagate = False
+            log.debug("stretchcue %s, Python %s, %s", __version__, platform.python_version(), platform.platform())
+            log.debug("libraries: %s", ", ".join(f"{name} {_version_of(name)}" for name in REPORTED))
 
     def out(self, text: str) -> None:
         """A result: what was built, the plan, a list."""
@@ -90,15 +106,6 @@ class Console:
                     bars.advance(overall)
 
             yield report
-
-    def start_log(self) -> None:
-        """With --debug: the log on stderr, and first the versions."""
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="debug: %(name)s: %(message)s")
-        for noisy in ("PIL", "filelock", "numba", "matplotlib", "asyncio"):  # their own debug chatter
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-        log = logging.getLogger("stretchcue")
-        log.debug("stretchcue %s, Python %s, %s", __version__, platform.python_version(), platform.platform())
-        log.debug("libraries: %s", ", ".join(f"{name} {_version_of(name)}" for name in REPORTED))
 
 
 def _version_of(name: str) -> str:

@@ -33,7 +33,7 @@ class Voice:
         """Everything that changes the sound: the engine, what it runs on (identity), its settings, the text."""
         if self._identity is None:
             self._identity = self.profile.identity()
-            log.debug("voice %s: engine %s, identity %s", self.profile.name, self.profile.engine, self._identity)
+            log.debug("voice %s: engine %s, identity %r", self.profile.name, self.profile.engine, self._identity)
         identity = [CACHE_VERSION, self.profile.engine, self._identity, self.profile.settings, text]
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
