@@ -181,3 +181,30 @@ def test_debug_logs_what_a_bug_report_needs(cli, small_routine: Path, tmp_path: 
     assert plain.code == 0 and "debug:" not in plain.err, plain.err  # the log ends with the command
     failed = cli("--debug", "build", tmp_path / "absent.yaml")
     assert failed.code == 2 and "Traceback" in failed.err and failed.err.splitlines()[-1].startswith("error: ")
+
+
+def test_help_reads_as_people_expect(cli) -> None:
+    bare = cli()
+    assert bare.code == 0 and bare.out.startswith("Usage: stretchcue") and bare.err == "", bare.err
+    short = cli("build", "-h")
+    assert short.code == 0 and "--hold SECONDS" in short.out and "--out DIR" in short.out, short.out
+    assert "<list[float]>" not in short.out and "<path>" not in short.out and "<int range>" not in short.out
+
+
+def test_debug_and_quiet_work_anywhere_on_the_line(cli) -> None:
+    after = cli("voices", "--debug")
+    assert after.code == 0 and after.err.startswith("debug: stretchcue: stretchcue "), after.err
+    assert cli("voices", "-q").code == 0
+
+
+def test_scripts_run_takes_paths_from_the_callers_folder(small_routine: Path, tmp_path: Path) -> None:
+    """`path/to/scripts/run plan mine.yaml --png session.png`, from the routine's own folder: both
+    paths are that folder's, as in any command a person runs."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "mine.yaml").write_bytes(small_routine.read_bytes())
+    script = Path(__file__).resolve().parents[1] / "scripts" / "run"
+    command = [str(script), "plan", "mine.yaml", "--voice", "beep", "--png", "session.png"]
+    run = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert (folder / "session.png").is_file() and "Quick check" in run.stdout

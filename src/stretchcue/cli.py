@@ -23,7 +23,6 @@ from stretchcue import arguments as arg
 from stretchcue.console import Console
 from stretchcue.disk.files import check_folder, describe
 from stretchcue.errors import ExitStatus, StretchcueError
-from stretchcue.limits import MAX_HOLD
 from stretchcue.sound.profiles import VoiceProfile, default_voice, profile_names
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     add_completion=False,
-    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Turn a stretching routine into a voice-guided MP3.",
@@ -155,9 +154,9 @@ def build_command(
 @app.command("progression")
 def progression_command(
     routine: arg.RoutineArg,
-    start: Annotated[float, typer.Option("--from", min=0.1, max=MAX_HOLD, help="Hold of the first session.")] = 10,
-    stop: Annotated[float, typer.Option("--to", min=0.1, max=MAX_HOLD, help="Hold of the last session.")] = 30,
-    step: Annotated[float, typer.Option(min=0.1, max=MAX_HOLD, help="Seconds added each session.")] = 5,
+    start: arg.FromOpt = 10,
+    stop: arg.ToOpt = 30,
+    step: arg.StepOpt = 5,
     reps: arg.RepsOpt = None,
     voice: arg.VoiceOpt = None,
     chimes: arg.ChimesOpt = None,
@@ -303,7 +302,7 @@ def voices_command() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning every expected failure into one line and an exit status."""
-    args = sys.argv[1:] if argv is None else argv
+    args = arg.flags_first((sys.argv[1:] if argv is None else argv) or ["--help"])  # bare: the help, no error
     console.setup()  # (until the options are read: a usage error is said in full)
     # SIGTERM unwinds like Ctrl-C, so temp files are removed on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(ExitStatus.TERMINATED))

@@ -1,4 +1,4 @@
-"""Audio basics shared by speech and render: pydub (imported once, quietly) and ffmpeg."""
+"""Audio basics shared by speech, tones, music and the mix: pydub (imported once, quietly) and ffmpeg."""
 
 from __future__ import annotations
 
