@@ -34,7 +34,9 @@ def test_plan_table_and_json_agree(cli, small_routine: Path) -> None:
     assert lines[0].startswith(f"Quick check: {int(doc['duration'] // 60)}:")
     chapters = [line.split("chapter: ")[1] for line in lines if "  chapter: " in line]
     assert chapters == [c["chapter"] for c in doc["cues"] if c["chapter"]]
-    lines = [line for line in lines[1:] if "  chapter: " not in line]
+    fmt = doc["format"]  # the track's format, with or without music
+    assert lines[1] == f"no music; written as mono {fmt['sample_rate'] / 1000:g} kHz, {fmt['bitrate']} kbit/s"
+    lines = [line for line in lines[2:] if "  chapter: " not in line]
     assert all(cue["text"] in line for cue, line in zip(doc["cues"], lines, strict=True))
 
 

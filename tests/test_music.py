@@ -144,3 +144,15 @@ def test_manifest_music_per_track_and_the_level_option(cli, tmp_path: Path) -> N
     assert plan["music"]["level"] == -25.0
     run = cli("plan", tmp_path / "quick.yaml", "--voice", "beep", "--music-level", "-25")
     assert run.code == 2 and "--music-level" in run.err and "has no music" in run.err
+
+
+@pytest.mark.parametrize("seconds", [0.5, 5.0])
+def test_plan_refuses_the_music_build_refuses(cli, small_routine: Path, tmp_path: Path, seconds: float) -> None:
+    """The plan is the truth: music too short to loop is refused by `plan` as by `build`, in the same words."""
+    song = make_music(tmp_path / "short.wav", seconds)
+    out = tmp_path / "out"
+    built = cli("build", small_routine, "--voice", "beep", "--music", song, "--out", out)
+    planned = cli("plan", small_routine, "--voice", "beep", "--music", song)
+    assert built.code == planned.code == 2 and planned.out == "", planned.out
+    assert planned.err == built.err and "to loop" in built.err and built.err.count("\n") == 1, built.err
+    assert not out.exists()

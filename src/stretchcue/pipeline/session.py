@@ -12,8 +12,8 @@ from stretchcue.authoring.routine import MusicChoice, Routine
 from stretchcue.authoring.script import MEANINGS, Play, Step
 from stretchcue.authoring.timeline import Layout, Timeline, fixed_seconds
 from stretchcue.errors import StretchcueError
-from stretchcue.format import Format
-from stretchcue.sound.music import track_format
+from stretchcue.format import SPEECH_ONLY, Format
+from stretchcue.sound.music import Music
 from stretchcue.sound.profiles import VoiceProfile
 from stretchcue.sound.speech import Voice
 
@@ -74,8 +74,8 @@ class Plan:
         duration = timeline.seconds(timeline.length)
         count = len(timeline.cues)
         yield f"{self.routine.title}: {clock(duration)} ({duration:.3f} s), {count} cues, voice {self.voice}"
-        if under:
-            yield f"music: {under.path} at {under.level:g} dB against the voice; written as {self.format.describe()}"
+        music = f"music: {under.path} at {under.level:g} dB against the voice" if under else "no music"
+        yield f"{music}; written as {self.format.describe()}"
         for placed in timeline:
             start, end, cue = timeline.seconds(placed.start), timeline.seconds(placed.end), placed.cue
             if cue.chapter:
@@ -137,7 +137,8 @@ def music_of(routine: Routine, options: Options) -> MusicChoice | None:
 
 def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progress | None = None) -> Plan:
     """Compile, speak and lay out the whole track: the timeline `build` renders, to the sample. A
-    music file ffmpeg cannot read is reported before anything is spoken."""
+    music file that `build` would refuse (one ffmpeg cannot read, one too short to loop) is refused
+    the same way, before anything is spoken."""
     under = music_of(routine, options)
-    fmt = track_format(under)
+    fmt = Music(under).format if under else SPEECH_ONLY
     return Plan(routine, voice.profile.name, placements(routine, options, voice, progress).place_all(), under, fmt)

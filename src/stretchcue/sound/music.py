@@ -23,7 +23,7 @@ import numpy as np
 from stretchcue.authoring.routine import MusicChoice
 from stretchcue.disk.ours import open_regular
 from stretchcue.errors import StretchcueError
-from stretchcue.format import SPEECH_ONLY, Format, choose_format
+from stretchcue.format import Format, choose_format
 from stretchcue.sound.audio import SPEECH_LUFS, ffmpeg_exe, level, loudness
 
 DUCK_DB = 18.0  # how far the music dips under speech (at least 12 dB, so words stay clear; measured 15+)
@@ -40,11 +40,6 @@ LOOKAHEAD = FADE_OUT + BRIDGE + DUCK_DOWN  # seconds of audio held back until th
 # holds no sound for a frame: files over MAX_FILE (3 hours of CD audio is 1.9 GB) are refused unread.
 MAX_FILE = 2 << 30
 FFMPEG_SECONDS = 120  # a decode of MAX_SECONDS takes a second or two; a file that keeps ffmpeg longer is refused
-
-
-def track_format(choice: MusicChoice | None) -> Format:
-    """The format a track is written in, with this music under it (None: speech only)."""
-    return choose_format(*_probe(choice.path)) if choice else SPEECH_ONLY
 
 
 class Music:
