@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stretchcue.authoring.compiler import GET_IN_POSITION, Options, compile_routine, countdown_numbers, move_seconds
+from stretchcue.authoring.compiler import (
+    GET_IN_POSITION,
+    Options,
+    breathing_warnings,
+    compile_routine,
+    countdown_numbers,
+    move_seconds,
+)
 from stretchcue.authoring.phrases import number as spoken_number
 from stretchcue.authoring.routine import Breathing, Exercise, Position, Routine, Sides, Variation, load
 from stretchcue.authoring.script import MEANINGS, Hold, Kind, Play
@@ -233,6 +241,32 @@ def test_breath_tones_fill_the_hold_around_the_spoken_cues() -> None:
     assert [e.at for e in breaths] == [0, 3, 7, 10, 18, 21]
     assert breaths[0].cue.tone.seconds == 3 - 0.3 and breaths[1].cue.tone.seconds == 4 - 0.3
     assert "breath" in " ".join(c.text for c in cues(steps, Kind.INTRO))
+
+
+def test_breathing_too_slow_for_the_holds_is_a_warning_and_no_promise() -> None:
+    """4 s in, 6 s out at 10 s holds (3 s countdown) leaves 7 s: no breath fits, so no tone sounds;
+    the intro does not promise tones and a warning says which exercise, and why."""
+    slow = routine(exercise(hold=10, breathing=Breathing(4, 6)))
+    steps = compile_routine(slow)
+    assert not events(steps, Kind.BREATH) and "breath" not in " ".join(c.text for c in cues(steps, Kind.INTRO))
+    [warning] = breathing_warnings(slow)
+    assert warning.startswith("Reach: a breath (4 s in, 6 s out) needs 10 s of quiet") and "7.0 s" in warning
+    longer = Options(hold=13)  # 10 s of quiet before the countdown: one whole breath
+    assert events(compile_routine(slow, longer), Kind.BREATH) and breathing_warnings(slow, longer) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(exercises, min_size=1, max_size=4), st.integers(0, 5), st.booleans())
+def test_breath_tones_are_promised_exactly_when_they_sound(items, countdown, chimes) -> None:
+    built = routine(*(replace(e, name=f"Stretch {n}") for n, e in enumerate(items)), countdown=countdown)
+    options = Options(chimes=chimes)
+    steps = compile_routine(built, options)
+    promised = any("breath" in c.text for c in cues(steps, Kind.INTRO))
+    assert promised == bool(events(steps, Kind.BREATH))
+    # a warning for each exercise asking for breathing whose holds got no breath tone, and no other
+    breathed = {e.cue.exercise for _, e in events(steps, Kind.BREATH)}
+    silent = [e.name for e in built.exercises if e.breathing and e.name not in breathed]
+    assert [w.split(":")[0] for w in breathing_warnings(built, options)] == silent
 
 
 def test_a_change_of_position_gets_more_time_to_move() -> None:

@@ -70,8 +70,26 @@ def move_seconds(before: Position | None, after: Position | None) -> float:
 def compile_routine(routine: Routine, options: Options = Options(), minutes: int | None = None) -> tuple[Step, ...]:
     """The whole session as steps. `minutes` is the length the intro announces (layout knows it)."""
     exercises = [effective(e, options) for e in routine.exercises]
-    chimes = routine.chimes if options.chimes is None else options.chimes
-    return tuple(_Writer(routine, exercises, chimes).session(minutes))
+    return tuple(_Writer(routine, exercises, _chimes(routine, options)).session(minutes))
+
+
+def breathing_warnings(routine: Routine, options: Options = Options()) -> list[str]:
+    """The exercises that ask for breath tones whose holds leave no room for a whole breath."""
+    writer = _Writer(routine, [effective(e, options) for e in routine.exercises], _chimes(routine, options))
+    warnings = []
+    for exercise in writer.exercises:
+        if exercise.breathing and not writer.breathes(exercise):
+            pace, room = exercise.breathing, max(stop - start for start, stop in writer.quiet(exercise)[0])
+            warnings.append(
+                f"{exercise.name}: a breath ({pace.inhale:g} s in, {pace.exhale:g} s out) needs "
+                f"{pace.inhale + pace.exhale:g} s of quiet, and its {exercise.hold:g} s holds leave "
+                f"{max(room, 0):.1f} s between their cues, so they have no breath tones; hold longer, or breathe faster"
+            )
+    return warnings
+
+
+def _chimes(routine: Routine, options: Options) -> bool:
+    return routine.chimes if options.chimes is None else options.chimes
 
 
 class _Writer:
@@ -100,7 +118,7 @@ class _Writer:
         self.say(Cue(Kind.INTRO, phrases.how_often(reps.pop() if len(reps) == 1 else None)))
         if self.chimes:
             self.say(Cue(Kind.INTRO, phrases.CHIMES))
-        if any(e.breathing for e in self.exercises):
+        if any(self.breathes(e) for e in self.exercises):  # promised only where the tones will sound
             self.say(Cue(Kind.INTRO, phrases.BREATHING))
         self.say(Cue(Kind.INTRO, phrases.SAFETY), AFTER_NAME)
         total = len(self.exercises)
@@ -183,26 +201,37 @@ class _Writer:
             self.say(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_END), AFTER_CHIME)
         self.say(Cue(Kind.RELEASE, self.vary(phrases.RELEASE), name, side, rep), BETWEEN_SENTENCES)
 
-    def hold_events(self, exercise: Exercise, side: str | None, rep: int) -> list[Event]:
-        """What sounds inside a hold, in order: the start chime, breath tones, the halfway cue, the countdown."""
-        name, seconds = exercise.name, exercise.hold
-        events: list[Event] = []
-        free = 0.0  # the start of the hold's time not yet given to a cue
-        if self.chimes:
-            events.append(Event(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_START), 0.0))
-            free = script.CHIME_START.seconds
+    def quiet(self, exercise: Exercise) -> tuple[list[tuple[float, float]], float | None, range]:
+        """A hold's quiet spans (seconds from its start, between the start chime, the halfway cue
+        and the countdown), where its halfway cue starts (None: it has none), and the countdown."""
+        seconds = exercise.hold
+        free = script.CHIME_START.seconds if self.chimes else 0.0  # the time not yet given to a cue
         numbers = countdown_numbers(seconds, self.routine.countdown, free)
         counting_from = seconds - len(numbers)  # where the countdown starts
         halfway = seconds / 2
-        if not (exercise.halfway and seconds >= HALFWAY_FROM and halfway + HALFWAY_ROOM <= counting_from):
-            halfway = counting_from  # no halfway cue: the breaths may run up to the countdown
-        if exercise.breathing:
-            events.extend(self.breaths(exercise.breathing, free, halfway, name, side, rep))
-        if halfway < counting_from:
-            events.append(Event(Cue(Kind.HALFWAY, self.vary(phrases.HALFWAY), name, side, rep), halfway))
+        if exercise.halfway and seconds >= HALFWAY_FROM and halfway + HALFWAY_ROOM <= counting_from:
+            return [(free, halfway), (halfway + HALFWAY_ROOM, counting_from)], halfway, numbers
+        return [(free, counting_from)], None, numbers
+
+    def breathes(self, exercise: Exercise) -> bool:
+        """Whether the exercise's holds have room for a whole breath, at its pace, between their cues."""
+        pace = exercise.breathing
+        return pace is not None and any(
+            stop - start >= pace.inhale + pace.exhale - 1e-9 for start, stop in self.quiet(exercise)[0]
+        )
+
+    def hold_events(self, exercise: Exercise, side: str | None, rep: int) -> list[Event]:
+        """What sounds inside a hold, in order: the start chime, breath tones, the halfway cue, the countdown."""
+        name = exercise.name
+        spans, halfway, numbers = self.quiet(exercise)
+        events: list[Event] = []
+        if self.chimes:
+            events.append(Event(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_START), 0.0))
+        for n, (start, stop) in enumerate(spans):
+            if n == 1 and halfway is not None:
+                events.append(Event(Cue(Kind.HALFWAY, self.vary(phrases.HALFWAY), name, side, rep), halfway))
             if exercise.breathing:
-                start = halfway + HALFWAY_ROOM
-                events.extend(self.breaths(exercise.breathing, start, counting_from, name, side, rep))
+                events.extend(self.breaths(exercise.breathing, start, stop, name, side, rep))
         events.extend(Event(Cue(Kind.COUNTDOWN, phrases.count(k), name, side, rep), k, from_end=True) for k in numbers)
         return events
 

@@ -86,12 +86,18 @@ class Layout:
     spoken. No cue ever starts before one placed earlier, so everything before the latest start is
     final. When iteration ends, `length` (frame-aligned) and `warnings` are known."""
 
-    def __init__(self, steps: Iterable[Step], length_of: Callable[[str], int], sample_rate: int = SAMPLE_RATE) -> None:
+    def __init__(
+        self,
+        steps: Iterable[Step],
+        length_of: Callable[[str], int],
+        sample_rate: int = SAMPLE_RATE,
+        warnings: Iterable[str] = (),  # the compiler's, to go with the layout's own
+    ) -> None:
         self.steps = tuple(steps)
         self.length_of = length_of
         self.sample_rate = sample_rate
         self.length: int | None = None
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(warnings)
         self.placed: list[Placed] = []  # every cue given so far
         self.holds: list[Held] = []
 

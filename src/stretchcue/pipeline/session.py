@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from stretchcue.authoring.compiler import Options, compile_routine
+from stretchcue.authoring.compiler import Options, breathing_warnings, compile_routine
 from stretchcue.authoring.routine import MusicChoice, Routine
 from stretchcue.authoring.script import MEANINGS, Play, Step
 from stretchcue.authoring.timeline import Layout, Timeline, fixed_seconds
@@ -121,7 +121,7 @@ def placements(routine: Routine, options: Options, voice: Voice, progress: Progr
             progress(placed, len(placing))
         return int(clip.frame_count())
 
-    placing = Layout(script(routine, options, voice.profile), length_of)
+    placing = Layout(script(routine, options, voice.profile), length_of, warnings=breathing_warnings(routine, options))
     return placing
 
 
