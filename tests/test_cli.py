@@ -21,7 +21,9 @@ def files_in(folder: Path) -> list[Path]:
 
 def test_version_routines_and_voices(cli) -> None:
     assert cli("--version").out.strip() == f"stretchcue {__version__}"
-    assert "back-stretches" in cli("routines").out
+    listed = cli("routines")
+    assert listed.code == 0 and listed.err == "", listed.err
+    assert "back-stretches " in listed.out and "back-series " in listed.out and " manifest " in listed.out
     voices = cli("voices").out
     assert all(name in voices for name in ("piper", "system", "beep")) and "(default)" in voices
 

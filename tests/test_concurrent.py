@@ -72,7 +72,7 @@ def test_a_run_waits_for_the_folder_and_says_so(small_routine: Path, tmp_path: P
         waiting = start("build", small_routine, "--voice", "beep", "--out", out)
         assert waiting.stderr is not None
         line = waiting.stderr.readline()  # blocks until it says something
-        assert line == f"note: another stretchcue run is writing to {out}; this one waits until it is done\n"
+        assert line == f"waiting: another stretchcue run is writing to {out}; this one goes on when it is done\n"
         assert waiting.poll() is None and not (out / TRACK).exists()  # it really waits
     assert waiting.wait(timeout=120) == 0, waiting.communicate()
     assert_whole(out / TRACK)

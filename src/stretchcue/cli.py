@@ -106,7 +106,7 @@ def _build(
 
     cache = _cache(cache_option)
     with console.tracks([spec.title for spec in specs]) as report:
-        tracks, playlist_path = build_tracks(specs, out, cache, album, report, console.note, check_feed)
+        tracks, playlist_path = build_tracks(specs, out, cache, album, report, console, check_feed)
     _report_repairs(cache)
     for track in tracks:
         for warning in track.warnings:
@@ -121,7 +121,7 @@ def _build(
 def _feed(folder: Path, base_url: str, title: str | None, author: str | None) -> None:
     from stretchcue.outputs.feed import write_feed
 
-    path, count = write_feed(folder, base_url, title, author, console.note)
+    path, count = write_feed(folder, base_url, title, author, console)
     console.out(f"feed: {path}  ({count} episode{'s' if count != 1 else ''})")
 
 
@@ -140,15 +140,11 @@ def build_command(
 ) -> None:
     """Build the routine's MP3; with several --hold, one track per hold length and a playlist."""
     from stretchcue.authoring.routine import load
-    from stretchcue.pipeline.tracks import single, variants
+    from stretchcue.pipeline.tracks import by_holds
 
-    loaded, profile = load(routine), _voice(voice)
-    if hold and len(set(hold)) > 1:
-        options = _options(None, reps, chimes, music, music_level)
-        _build(variants(loaded, hold, options, profile), out, cache, loaded.title, feed)
-    else:
-        options = _options(hold[0] if hold else None, reps, chimes, music, music_level)
-        _build(single(loaded, options, profile), out, cache, None, feed)
+    options = _options(None, reps, chimes, music, music_level)
+    specs, album = by_holds(load(routine), hold or [], options, _voice(voice))
+    _build(specs, out, cache, album, feed)
 
 
 @app.command("progression")
@@ -203,8 +199,6 @@ def feed_command(
     author: arg.AuthorOpt = None,
 ) -> None:
     """Write a podcast feed (feed.xml) of the tracks in FOLDER, with each one's cover and chapters beside it."""
-    if not folder.is_dir():
-        raise StretchcueError(f"{folder}: {'not a folder' if folder.exists() else 'no such folder'}")
     _feed(folder, base_url, title, author)
 
 
@@ -220,7 +214,7 @@ def cards_command(
     from stretchcue.authoring.routine import load
     from stretchcue.outputs.cards import save_cards
 
-    for path in save_cards(load(routine), Options(hold, reps), out, console.note):
+    for path in save_cards(load(routine), Options(hold, reps), out, console):
         console.out(f"card: {path}")
 
 
@@ -254,7 +248,7 @@ def plan_command(
         plan = make_plan(loaded, options, speaker, lambda d, t: progress.update(task, completed=d, total=t))
     _report_repairs(clips)
     if png:
-        console.note(f"picture: {save_picture(png, plan.timeline, plan.routine.title, plan.voice)}")
+        console.out(f"picture: {save_picture(png, plan.timeline, plan.routine.title, plan.voice)}", aside=True)
     for line in [json.dumps(plan.document(), indent=2, ensure_ascii=False)] if as_json else plan.table():
         console.out(line)
 
@@ -309,9 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = app(args=args, prog_name="stretchcue", standalone_mode=False)
     except StretchcueError as err:
-        return _fail(str(err), args)
+        return _fail(str(err))
     except OSError as err:  # e.g. an output folder that cannot be written
-        return _fail(describe(err), args)
+        return _fail(describe(err))
     except (typer.Abort, KeyboardInterrupt):
         code = ExitStatus.STOPPED
     except SystemExit as stop:  # from the SIGTERM handler, or typer's own exit when stdout's reader went away
@@ -324,14 +318,14 @@ def main(argv: list[str] | None = None) -> int:
         # Typer keeps its click private; its usage errors are the exceptions with format_message().
         if not hasattr(err, "format_message"):
             raise
-        return _fail(err.format_message(), args)
+        return _fail(err.format_message())
     if code in (ExitStatus.STOPPED, ExitStatus.TERMINATED):  # typer turns Ctrl-C into 130
-        console.error("stopped")
+        console.stopped()
     return code if isinstance(code, int) else ExitStatus.OK
 
 
-def _fail(message: str, args: list[str]) -> int:
-    if "--debug" in args:
+def _fail(message: str) -> int:
+    if console.debug:
         traceback.print_exc()
     console.error(message)
     return ExitStatus.ERROR

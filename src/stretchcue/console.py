@@ -22,43 +22,35 @@ if TYPE_CHECKING:
 
 # What a bug report needs to know about the machine: the libraries that shape the sound and the files.
 REPORTED = (
-    "piper-tts",
-    "pyttsx3",
-    "espeakng-loader",
-    "lameenc",
-    "mutagen",
-    "numpy",
-    "pydub",
-    "imageio-ffmpeg",
-    "pillow",
+    *("piper-tts", "onnxruntime", "pyttsx3", "espeakng-loader", "lameenc", "imageio-ffmpeg", "pydub"),
+    *("numpy", "scipy", "pyloudnorm", "pedalboard", "mutagen", "pillow", "typer"),
 )
 
 
 class Console:
     def __init__(self) -> None:
-        self.quiet = False
+        self.quiet = self.debug = False
         self._live: Progress | None = None  # progress bars on screen: messages go above them
-        self._log: logging.Handler | None = None
+        self._log = _Log(self)
 
     def setup(self, quiet: bool = False, debug: bool = False) -> None:
         """Say less (`quiet`), or log everything (`debug`), for this command."""
-        self.quiet = quiet
+        self.quiet, self.debug = quiet, debug
         log = logging.getLogger("stretchcue")
-        if self._log is not None:
-            log.removeHandler(self._log)
-            self._log = None
+        log.removeHandler(self._log)
         log.setLevel(logging.DEBUG if debug else logging.WARNING)
+        log.propagate = not debug  # (the log is ours alone while it is on)
         if debug:
-            self._log = logging.StreamHandler(sys.stderr)
-            self._log.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
             log.addHandler(self._log)
-            log.propagate = False
             log.debug("stretchcue %s, Python %s, %s", __version__, platform.python_version(), platform.platform())
             log.debug("libraries: %s", ", ".join(f"{name} {_version_of(name)}" for name in REPORTED))
 
-    def out(self, text: str) -> None:
-        """A result: what was built, the plan, a list."""
-        typer.echo(text)
+    def out(self, text: str, aside: bool = False) -> None:
+        """A result: what was built, the plan, a list; `aside`, on stderr (stdout holds data)."""
+        if aside:
+            self._say(text)
+        else:
+            typer.echo(text)
 
     def note(self, text: str) -> None:
         if not self.quiet:
@@ -70,9 +62,16 @@ class Console:
     def error(self, text: str) -> None:
         self._say(f"error: {text}")
 
+    def waiting(self, text: str) -> None:
+        """That the run waits, and for what (even when --quiet: it must not look hung)."""
+        self._say(f"waiting: {text}")
+
+    def stopped(self) -> None:
+        self._say("stopped")
+
     def _say(self, line: str) -> None:
         if self._live is not None:
-            self._live.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            self._live.console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
         else:
             print(line, file=sys.stderr)
 
@@ -83,7 +82,12 @@ class Console:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         screen = Screen(stderr=True)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=screen, transient=True, disable=not screen.is_terminal) as bars:
             self._live = bars
             try:
@@ -106,6 +110,18 @@ class Console:
                     bars.advance(overall)
 
             yield report
+
+
+class _Log(logging.Handler):
+    """The log's lines, written as the console writes (above any progress bars)."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self.console = console
+        self.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.console._say(self.format(record))
 
 
 def _version_of(name: str) -> str:

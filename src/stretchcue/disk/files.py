@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from stretchcue.disk.ours import Proof, proof_of
 from stretchcue.errors import NotOurs, StretchcueError
@@ -132,7 +132,7 @@ def folder_lock(folder: Path, waiting: Callable[[str], None], made: bool = False
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        waiting(f"another stretchcue run is writing to {folder}; this one waits until it is done")
+        waiting(f"another stretchcue run is writing to {folder}; this one goes on when it is done")
         lock.acquire()
     try:
         remove_stale_temp_files(folder)  # nobody else writes here while we hold the lock
@@ -145,15 +145,33 @@ def folder_lock(folder: Path, waiting: Callable[[str], None], made: bool = False
         lock.release()
 
 
+class Listener(Protocol):
+    """Who hears what a run says as it goes: notes, and that it waits for another run (the console)."""
+
+    def note(self, text: str) -> None: ...
+
+    def waiting(self, text: str) -> None: ...
+
+
+class Silent:
+    """A listener that hears nothing."""
+
+    def note(self, text: str) -> None:
+        pass
+
+    def waiting(self, text: str) -> None:
+        pass
+
+
 @contextmanager
-def writing_into(folder: Path, waiting: Callable[[str], None], what: str = "--out") -> Iterator[None]:
+def writing_into(folder: Path, listener: Listener, what: str = "--out") -> Iterator[None]:
     """Write into `folder` (made if need be) holding its lock; a run that fails before writing
     anything leaves no empty folder behind."""
     check_folder(folder, what)
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with folder_lock(folder, waiting, made=created):
+        with folder_lock(folder, listener.waiting, made=created):
             yield
     except BaseException:
         if created:

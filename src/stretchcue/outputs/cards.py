@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from stretchcue.authoring import phrases
 from stretchcue.authoring.compiler import Options, effective
 from stretchcue.authoring.routine import Exercise, Position, Routine
-from stretchcue.disk.files import as_found, check_ours, describe, replacing, safe_name, writing_into
+from stretchcue.disk.files import Listener, as_found, check_ours, describe, replacing, safe_name, writing_into
 from stretchcue.errors import StretchcueError
 from stretchcue.outputs.images import jpeg, pdf, png
 from stretchcue.outputs.lettering import Color, Face, fit, font, leading, right_to_left, wrap
@@ -309,13 +309,13 @@ def write_cards(routine: Routine, options: Options, paths: list[Path]) -> None:
             os.fsync(file.fileno())
 
 
-def save_cards(routine: Routine, options: Options, out: Path, notify: Callable[[str], None]) -> list[Path]:
+def save_cards(routine: Routine, options: Options, out: Path, listener: Listener) -> list[Path]:
     """Write the routine's cards into `out`; a file of the same name that stretchcue did not write
     stops the run before anything is written."""
     paths = card_files(routine, out)
     for path in paths:  # before the folder's lock is taken (a refused run writes nothing)...
         check_ours(path)
-    with writing_into(out, notify):
+    with writing_into(out, listener):
         for path in paths:  # ...and again once it is held
             check_ours(path)
         try:

@@ -17,11 +17,20 @@ from urllib.parse import quote
 
 from stretchcue import __version__
 from stretchcue.authoring.yamlcheck import unfit_text
-from stretchcue.disk.files import MARK, as_found, check_folder, check_ours, write_bytes, write_text, writing_into
+from stretchcue.disk.files import (
+    MARK,
+    Listener,
+    as_found,
+    check_folder,
+    check_ours,
+    write_bytes,
+    write_text,
+    writing_into,
+)
 from stretchcue.disk.ours import BLANK_TEXT, Proof, seal_text
 from stretchcue.errors import StretchcueError
 from stretchcue.outputs.tags import Tags
-from stretchcue.outputs.track import read_stamp, track_proof
+from stretchcue.outputs.track import inspect
 
 FEED = "feed.xml"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -136,10 +145,10 @@ def episodes(folder: Path, notify: Callable[[str], None]) -> list[Episode]:
     files are left out (a damaged or changed track is named)."""
     found = []
     for path in sorted(p for p in folder.glob("*") if p.suffix.lower() == ".mp3"):
-        stamp = read_stamp(path) if path.is_file() else None
+        proof, stamp = inspect(path) if path.is_file() else (Proof.FOREIGN, None)
         if stamp is None:
             log.debug("%s: left out of the feed, not a track of ours", path)
-            if track_proof(path) is Proof.CHANGED:
+            if proof is Proof.CHANGED:
                 notify(f"{path} was changed since stretchcue made it, so it is left out of the feed")
             continue
         if not stamp.whole:
@@ -182,19 +191,21 @@ def sidecars(episode: Episode) -> dict[Path, bytes]:
 
 
 def write_feed(
-    folder: Path, base_url: str, title: str | None, author: str | None, notify: Callable[[str], None]
+    folder: Path, base_url: str, title: str | None, author: str | None, listener: Listener
 ) -> tuple[Path, int]:
     """Write the feed, and the files beside each track it points at, into `folder`; gives the
     feed's path and the number of episodes. Every argument is checked, and every file in the way
     that is not ours stops the run, before anything is written."""
+    if not folder.is_dir():
+        raise StretchcueError(f"{folder}: {'not a folder' if folder.exists() else 'no such folder'}")
     base = check_base_url(base_url)
     check_text(title, "--title")
     check_text(author, "--author")
     check_folder(folder, "folder")
-    found = episodes(folder, notify)  # before the folder's lock is taken, so that a refused run writes nothing
+    found = episodes(folder, listener.note)  # before the folder's lock is taken, so that a refused run writes nothing
     _check_found(folder, found)
     check_room(folder, [], found)
-    with writing_into(folder, notify, "folder"):
+    with writing_into(folder, listener, "folder"):
         found = episodes(folder, lambda _: None)  # (the notes were given)
         _check_found(folder, found)
         files = {path: data for episode in found for path, data in sidecars(episode).items() if data}

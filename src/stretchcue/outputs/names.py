@@ -11,7 +11,7 @@ from stretchcue.disk.files import as_found, check_ours, safe_name, same_name
 from stretchcue.disk.ours import Proof
 from stretchcue.errors import NotOurs
 from stretchcue.outputs import playlist
-from stretchcue.outputs.track import Stamp, read_stamp, track_proof
+from stretchcue.outputs.track import Stamp, inspect
 
 
 def base_name(title: str, number: int, total: int) -> str:
@@ -44,10 +44,11 @@ class Places:
     def track(self, title: str, album: str, base: str) -> tuple[Path, Stamp | None]:
         """The track's path, and what is there now if it is this very track."""
         for name in self._candidates(base, ".mp3"):
-            found = {path: read_stamp(path, follow=False) for path in same_name(self.out / name)}
-            for path, stamp in found.items():
+            inspected = {path: inspect(path, follow=False) for path in same_name(self.out / name)}
+            for path, (proof, stamp) in inspected.items():
                 if stamp is None:
-                    raise NotOurs(path, changed=track_proof(path, follow=False) is Proof.CHANGED)
+                    raise NotOurs(path, changed=proof is Proof.CHANGED)
+            found = {path: stamp for path, (_, stamp) in inspected.items()}
             if all((s.tags.title, s.tags.album) == (title, album) for s in found.values() if s):
                 name = as_found(self.out / name).name  # this track keeps its name's case
                 for transcript in transcripts(self.out / name):  # the files beside it must be ours too

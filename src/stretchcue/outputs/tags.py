@@ -105,7 +105,7 @@ def _put_number(id3: ID3, tags: Tags) -> None:
 
 def _get_number(id3: ID3) -> dict[str, object]:
     number, _, total = _string(id3, "TRCK").partition("/")
-    return {"track": _decimal(number) or 1, "tracks": _decimal(total) or 1}
+    return {"track": decimal(number) or 1, "tracks": decimal(total) or 1}
 
 
 def _put_comment(id3: ID3, tags: Tags) -> None:
@@ -171,7 +171,7 @@ FIELDS: tuple[tuple[Put, Get], ...] = (
     _text(TCON, "genre"),
     _text(TDRC, "year"),  # written as TYER, v2.3's; mutagen reads it back as TDRC
     (_put_comment, _get_comment),
-    _text(TLEN, "length_ms", lambda text: _decimal(text) or 0),
+    _text(TLEN, "length_ms", lambda text: decimal(text) or 0),
     _user_text("stretchcue", "stamp"),
     _user_text("stretchcue-audio", "audio"),
     (_put_cover, _get_cover),
@@ -259,6 +259,7 @@ def _string(frames: object, key: str) -> str:
     return str(frame) if frame is not None else ""
 
 
-def _decimal(text: str) -> int | None:
-    """A whole number written in ASCII digits, as we write them (not "²" or Arabic-Indic digits)."""
-    return int(text) if text.isascii() and text.isdecimal() else None
+def decimal(text: str) -> int | None:
+    """A whole number written in ASCII digits, as we write them (not "²" or Arabic-Indic digits),
+    and of a size we write (Python refuses to read numbers of over 4,300 digits)."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 20 else None

@@ -63,7 +63,7 @@ def _audio_state(found: str, written: str) -> Proof | None:
     size_written, digest_written, blocks_written = [*written.split(" "), "", ""][:3]  # (older tags: no blocks)
     if (size, digest) == (size_written, digest_written):
         return None
-    shorter = int(size) < (_decimal(size_written) or 0)
+    shorter = int(size) < (id3.decimal(size_written) or 0)
     return Proof.OURS if shorter and blocks_written.startswith(blocks) and blocks_written else Proof.CHANGED
 
 
@@ -78,7 +78,7 @@ class Stamp:
 def track_proof(path: Path, follow: bool = True) -> Proof:
     """Whether the file is a track stretchcue wrote (its tag sealed), one it wrote that was
     changed since (CHANGED), or anything else (FOREIGN; a link too, unless `follow`)."""
-    return _inspect(path, follow)[0]
+    return inspect(path, follow)[0]
 
 
 def check_track(path: Path) -> None:
@@ -91,10 +91,10 @@ def check_track(path: Path) -> None:
 def read_stamp(path: Path, follow: bool = True) -> Stamp | None:
     """The stamp of an MP3 that stretchcue wrote and no one changed since; None for any other
     file (and for a link, unless `follow`)."""
-    return _inspect(path, follow)[1]
+    return inspect(path, follow)[1]
 
 
-def _inspect(path: Path, follow: bool) -> tuple[Proof, Stamp | None]:
+def inspect(path: Path, follow: bool = True) -> tuple[Proof, Stamp | None]:
     """A track's proof and, if it is ours, its stamp. Its audio may be cut short, each whole block
     left as written (a copy that failed: `whole` is False, and it is built again); any other
     change to it (a gain tool's, a tagger's ID3v1 or APE tag added) is CHANGED, like an edited tag."""
@@ -111,8 +111,3 @@ def _inspect(path: Path, follow: bool) -> tuple[Proof, Stamp | None]:
     if state is Proof.CHANGED:
         return Proof.CHANGED, None
     return Proof.OURS, Stamp(tags, whole=state is None)
-
-
-def _decimal(text: str) -> int | None:
-    """A whole number written in ASCII digits, as we write them (not "²" or Arabic-Indic digits)."""
-    return int(text) if text.isascii() and text.isdecimal() else None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stretchcue import __version__
-from stretchcue.disk.files import check_folder, is_own_file, write_text, writing_into
+from stretchcue.disk.files import Listener, Silent, check_folder, is_own_file, write_text, writing_into
 from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
 from stretchcue.outputs import cards, outline, playlist
 from stretchcue.outputs.names import Places, base_name, transcripts
@@ -51,7 +51,7 @@ def build_tracks(
     cache: ClipCache,
     album: str | None = None,
     report: Report | None = None,
-    notify: Callable[[str], None] | None = None,
+    listener: Listener | None = None,
     check_first: Callable[[list[Path]], None] | None = None,
 ) -> tuple[list[Track], Path | None]:
     """Build every track not already built whole from the same inputs; with `album`, write its playlist too.
@@ -63,7 +63,7 @@ def build_tracks(
     check_folder(out)
     mp3.check_encoder()  # a missing encoder is reported before anything is written
     say: Report = report or (lambda *_: None)
-    tell: Callable[[str], None] = notify or (lambda _: None)
+    hears = listener or Silent()
 
     def choose(tell: Callable[[str], None]) -> tuple[list[tuple[Path, Stamp | None]], Path | None]:
         places = Places(out, tell)
@@ -75,9 +75,9 @@ def build_tracks(
 
     if out.is_dir():  # a file in the way is found before the folder's lock is taken: nothing is written
         choose(lambda _: None)
-    with writing_into(out, tell):
-        targets, playlist_path = choose(tell)  # again, now that no other run can write here
-        tracks = _build_all(specs, targets, cache, say, tell)
+    with writing_into(out, hears):
+        targets, playlist_path = choose(hears.note)  # again, now that no other run can write here
+        tracks = _build_all(specs, targets, cache, say, hears.note)
         if playlist_path and album:
             items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
             playlist.write_playlist(playlist_path, album, items)
@@ -109,14 +109,16 @@ def _build_all(
             for index, (spec, (path, existing), choice) in enumerate(zip(specs, targets, choices, strict=True)):
                 music = musics[choice] if choice else None
                 inputs = spec.stamp(music)
+                reason = "new" if existing is None else "its inputs changed"
                 if existing is not None and existing.tags.stamp == inputs:
                     if existing.whole and all(is_own_file(p) for p in transcripts(path)):
                         log.debug("%s: skipped, made from the same inputs and whole", path)
                         results[index] = Track(path, spec.title, existing.tags.length_ms / 1000, skipped=True)
                         say(index, "skipped", 1, 1)
                         continue
+                    reason = "damaged" if not existing.whole else "a transcript missing or not ours"
                     tell(f"{path} is damaged or lacks its transcripts, so it is built again")
-                log.debug("%s: built, %s", path, "new" if existing is None else "its inputs changed")
+                log.debug("%s: built, %s", path, reason)
                 key = json.dumps([spec.voice.name, spec.voice.engine, spec.voice.settings], sort_keys=True)
                 if key not in voices:
                     voices[key] = Voice(spec.voice, cache)

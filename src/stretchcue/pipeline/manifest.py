@@ -25,7 +25,7 @@ from stretchcue.authoring.yamlcheck import MAX_TITLE, bundled_names, parse_yaml,
 from stretchcue.errors import StretchcueError
 from stretchcue.sound.profiles import VoiceProfile
 
-BUNDLED = resources.files("stretchcue") / "manifests"
+BUNDLED = resources.files("stretchcue.pipeline") / "manifests"
 MAX_TRACKS = 100
 
 

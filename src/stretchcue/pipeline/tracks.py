@@ -66,6 +66,17 @@ def _hold_title(title: str, hold: float | None) -> str:
     return title if hold is None else f"{title} - {hold:g} s holds"
 
 
+def by_holds(
+    routine: Routine, holds: list[float], options: Options, voice: VoiceProfile
+) -> tuple[list[TrackSpec], str | None]:
+    """`build`'s tracks: one (no --hold, or one length), or one per hold length as an album; and
+    the album's name, when there is one (for its playlist)."""
+    distinct = list(dict.fromkeys(holds))
+    if len(distinct) > 1:
+        return variants(routine, distinct, options, voice), routine.title
+    return single(routine, replace(options, hold=distinct[0]) if distinct else options, voice), None
+
+
 def single(routine: Routine, options: Options, voice: VoiceProfile) -> list[TrackSpec]:
     return [TrackSpec(routine, options, voice, _hold_title(routine.title, options.hold), routine.title)]
 
