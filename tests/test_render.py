@@ -156,3 +156,13 @@ def test_the_info_tag_is_read_by_ffmpeg_and_mutagen(tmp_path: Path) -> None:
     assert info.bitrate_mode == BitrateMode.CBR and round(info.bitrate, -3) == 64000
     assert abs(info.length - length / SAMPLE_RATE) < 1e-6  # mutagen reads the delay and padding too
     assert len(decode(path)) == length
+
+
+def test_a_tag_with_numbers_no_one_writes_reads_as_no_number() -> None:
+    """Track numbers and lengths are read as the ASCII digits we write: "²", Arabic-Indic digits and
+    numbers of thousands of digits (which Python would refuse to read, with a traceback) read as none."""
+    for odd in ("²", "٣", "9" * 5000, "-1", ""):
+        file = io.BytesIO()
+        id3.write(file, Tags("t", "a", length_ms=odd))  # type: ignore[arg-type]  # (what another tool could write)
+        read = id3.read(id3.read_tag(io.BytesIO(file.getvalue())))
+        assert (read.title, read.length_ms) == ("t", 0), odd
