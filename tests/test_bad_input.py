@@ -26,12 +26,41 @@ BEEP = ["--voice", "beep"]
 # (id, files to create, arguments, what the one line must say). {in} is the folder of the files.
 CASES = [
     # -- routine files: syntax and encoding
-    ("yaml-unclosed", {"r.yaml": "title: [oops\n"}, ["build", "{in}/r.yaml"], "{in}/r.yaml:2: invalid YAML"),
+    (
+        "yaml-unclosed",
+        {"r.yaml": "title: [oops\n"},
+        ["build", "{in}/r.yaml"],
+        "{in}/r.yaml:1: title: invalid YAML: a [ or { is opened here and never closed",
+    ),
     (
         "yaml-tab",
         {"r.yaml": "title: T\nexercises:\n\t- name: A\n"},
         ["build", "{in}/r.yaml"],
-        "{in}/r.yaml:3: invalid YAML",
+        "{in}/r.yaml:3: name: invalid YAML: a tab: indent with spaces",
+    ),
+    (
+        "yaml-colon-in-a-value",
+        {"r.yaml": "title: Hips: evening\nexercises:\n  - {name: A, instructions: B.}\n"},
+        ["build", "{in}/r.yaml"],
+        "{in}/r.yaml:1: title: invalid YAML: a value holding ': ' must be quoted",
+    ),
+    (
+        "yaml-indented-out-of-line",
+        {"r.yaml": "title: T\nexercises:\n  - name: A\n    instructions: B.\n   hold: 5\n"},
+        ["build", "{in}/r.yaml"],
+        "{in}/r.yaml:5: hold: invalid YAML: this line is not indented like the lines of its block",
+    ),
+    (
+        "yaml-unclosed-quote",
+        {"r.yaml": 'title: T\nexercises:\n  - name: "A\n    instructions: B.\n'},
+        ["build", "{in}/r.yaml"],
+        "{in}/r.yaml:3: name: invalid YAML: a quote is opened here and never closed",
+    ),
+    (
+        "breathing-a-number",
+        {"r.yaml": "title: T\nexercises:\n  - {name: A, instructions: B., breathing: 4}\n"},
+        ["build", "{in}/r.yaml"],
+        "{in}/r.yaml:3: exercises[0].breathing: expected the seconds of each breath, e.g. {in: 4, out: 6}, or false",
     ),
     ("yaml-empty", {"r.yaml": ""}, ["build", "{in}/r.yaml"], "{in}/r.yaml: is empty"),
     ("yaml-comment-only", {"r.yaml": "# nothing\n"}, ["build", "{in}/r.yaml"], "{in}/r.yaml: is empty"),
@@ -318,7 +347,7 @@ CASES = [
     ("option-reps-fraction", {}, ["build", "back-stretches", "--reps", "2.5"], "'--reps'"),
     ("option-reps-absurd", {}, ["plan", "back-stretches", "--reps", "100"], "'--reps'"),
     ("option-unknown", {}, ["build", "back-stretches", "--hodl", "3"], "--hodl"),
-    ("option-missing-argument", {}, ["build"], "Missing argument 'routine'"),
+    ("option-missing-argument", {}, ["build"], "Missing argument 'ROUTINE'"),
     (
         "progression-backwards",
         {},

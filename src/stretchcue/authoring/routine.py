@@ -173,8 +173,10 @@ class SettingsReader(Reader):
         return int(self.number(node, field, 0, MAX_COUNTDOWN, integer=True, allow_low=True))
 
     def breathing(self, node: Node, field: str) -> Breathing | None:
-        if isinstance(node, ScalarNode) and self.flag(node, field) is False:
-            return None  # `breathing: false` turns it off for one exercise
+        if isinstance(node, ScalarNode):  # `breathing: false` turns it off for one exercise
+            if self.scalar(node, field, "{in: 4, out: 6} or false") is not False:
+                raise self.fail(node, field, "expected the seconds of each breath, e.g. {in: 4, out: 6}, or false")
+            return None
         found = self.mapping(node, field, ("in", "out"), ("in", "out"))
         inhale, exhale = (
             float(self.number(found[key], f"{field}.{key}", MIN_BREATH, MAX_BREATH, allow_low=True))

@@ -90,8 +90,11 @@ def parse_yaml(data: bytes, source: str) -> Node:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        raise InputError(source, mark.line + 1 if mark else None, "", f"invalid YAML: {err.problem}") from None
+        problem = err.problem or ""
+        unclosed = "stream end" in problem or "end of stream" in problem  # named where it was opened
+        mark = (err.context_mark or err.problem_mark) if unclosed else (err.problem_mark or err.context_mark)
+        line = mark.line + 1 if mark else None
+        raise InputError(source, line, _key_on(text, line), f"invalid YAML: {_advice(problem)}") from None
     except yaml.YAMLError as err:
         raise InputError(source, None, "", f"invalid YAML: {err}") from None
     except RecursionError:
@@ -100,6 +103,32 @@ def parse_yaml(data: bytes, source: str) -> Node:
         raise InputError(source, None, "", "is empty")
     _check_size(root, source)
     return root
+
+
+# What the YAML parser says, and what a person should do about it.
+ADVICE = (
+    ("mapping values are not allowed", "a value holding ': ' must be quoted, e.g. title: \"Hips: evening\""),
+    ("found character '\\t'", "a tab: indent with spaces"),
+    ("expected <block end>", "this line is not indented like the lines of its block; line it up with them"),
+    ("did not find expected key", "this line is not indented like the lines of its block; line it up with them"),
+    ("could not find expected ':'", "a line without 'key: value'; put ': ' after the key, or quote the text"),
+    ("found unexpected end of stream", "a quote is opened here and never closed"),
+    ("but got '<stream end>'", "a [ or { is opened here and never closed"),
+    ("did not find expected '-' indicator", "a list item not lined up with the items above it"),
+)
+
+
+def _advice(problem: str) -> str:
+    return next((f"{advice} ({problem})" for found, advice in ADVICE if found in problem), problem)
+
+
+def _key_on(text: str, line: int | None) -> str:
+    """The key written on a line (`  - title: ...` -> "title"), to name it in an error; "" if none."""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return ""
+    key, colon, _ = lines[line - 1].strip().removeprefix("- ").partition(":")
+    return key.strip() if colon and key.strip().isidentifier() else ""
 
 
 def _check_size(root: Node, source: str) -> None:
