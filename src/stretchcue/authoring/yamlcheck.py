@@ -93,8 +93,8 @@ def parse_yaml(data: bytes, source: str) -> Node:
         problem = err.problem or ""
         unclosed = "stream end" in problem or "end of stream" in problem  # named where it was opened
         mark = (err.context_mark or err.problem_mark) if unclosed else (err.problem_mark or err.context_mark)
-        line = mark.line + 1 if mark else None
-        raise InputError(source, line, _key_on(text, line), f"invalid YAML: {_advice(problem)}") from None
+        at = mark.line + 1 if mark else None
+        raise InputError(source, at, _key_on(text, at), f"invalid YAML: {_advice(problem)}") from None
     except yaml.YAMLError as err:
         raise InputError(source, None, "", f"invalid YAML: {err}") from None
     except RecursionError:
