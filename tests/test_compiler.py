@@ -8,6 +8,7 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stretchcue.authoring import phrases
 from stretchcue.authoring.compiler import (
     GET_IN_POSITION,
     Options,
@@ -55,7 +56,8 @@ def test_session_shape_for_one_symmetric_exercise() -> None:
     assert "gentl" in first.text.lower() and "gentl" not in second.text.lower()
     assert cues(steps, Kind.EXERCISE)[0].text == "Reach."
     two = compile_routine(routine(exercise(), exercise(name="Bend")))
-    assert [c.text for c in cues(two, Kind.EXERCISE)] == ["Stretch one of two: Reach.", "Stretch two of two: Bend."]
+    # the second is named by "next up" just before, so its name is not said twice in a row
+    assert [c.text for c in cues(two, Kind.EXERCISE)] == ["Stretch one of two: Reach.", "Stretch two of two."]
 
 
 def test_intro_says_length_and_safety() -> None:
@@ -287,8 +289,38 @@ def test_a_change_of_position_gets_more_time_to_move() -> None:
     assert pauses == {"A": GET_IN_POSITION, "B": GET_IN_POSITION, "C": turn}
     assert [c.text for c in cues(steps, Kind.NEXT)] == [
         "Well done. Next up: B.",
-        "Well done. Next up: C. Roll onto your stomach. Take your time.",
+        "Well done. Next up: C. Take your time to change position.",  # (C's instructions say how)
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(exercises, min_size=1, max_size=4), st.booleans())
+def test_last_one_is_said_only_of_the_last_hold(items, chimes) -> None:
+    """ "Last one" (the exercise's, or a way's) only before its final hold; "last one on this side"
+    only before a side's last rep when the other side still follows."""
+    named = routine(*(replace(e, name=f"Stretch {n}") for n, e in enumerate(items)))
+    steps = compile_routine(named, Options(chimes=chimes))
+    intensity = cues(steps, Kind.INTENSITY)
+    for n, cue in enumerate(intensity):
+        later = [c for c in intensity[n + 1 :] if c.exercise == cue.exercise]
+        following = intensity[n + 1] if n + 1 < len(intensity) else None
+        if cue.text in phrases.LAST_REP:  # nothing more of this exercise before a rest between ways or the next one
+            assert not later or (following is not None and following.rep == 1), (cue, later)
+        if cue.text in phrases.LAST_ON_SIDE:
+            assert later and all(c.side != cue.side for c in later[:1]), (cue, later)
+
+
+def test_the_script_does_not_repeat_itself() -> None:
+    """In the bundled back-stretches (15 last reps, seven exercises): no intensity sentence is said
+    more than a third of the times its kind is, no name twice in a row, "twice" for two."""
+    steps = compile_routine(load("back-stretches"))
+    said = [c.text for c in cues(steps)]
+    last = [c.text for c in cues(steps, Kind.INTENSITY) if c.text in phrases.LAST_REP + phrases.LAST_ON_SIDE]
+    assert last and max(last.count(text) for text in last) <= len(last) / 3 + 1, last
+    for before, after in itertools.pairwise(said):
+        name = before.removeprefix("Well done. Next up: ").split(".")[0] if "Next up" in before else None
+        assert not name or name not in after, (before, after)
+    assert "twice" in phrases.how_often(2) and "two times" not in phrases.how_often(2)
 
 
 def test_later_reps_get_a_short_reminder() -> None:

@@ -128,8 +128,8 @@ class _Writer:
             position = exercise.position or position
             if number < total:
                 following = self.exercises[number]
-                change = following.position if following.position not in (None, position) else None
-                self.say(Cue(Kind.NEXT, phrases.next_up(following.name, change), exercise.name), BEFORE_NEXT)
+                moving = following.position not in (None, position)
+                self.say(Cue(Kind.NEXT, phrases.next_up(following.name, moving), exercise.name), BEFORE_NEXT)
         short = max(e.hold for e in self.exercises) < GOAL_HOLD
         self.say(Cue(Kind.OUTRO, phrases.outro(GOAL_HOLD if short else None), chapter=phrases.CHAPTER_END), TAIL)
         return self.steps
@@ -140,7 +140,10 @@ class _Writer:
         each = exercise.sides is Sides.EACH  # a chapter per side
         first_way = ways[0].name if len(ways) > 1 else ""
         chapter: str | None = phrases.chapter(name, first_way, SIDE_NAMES[0] if each else None)
-        self.say(Cue(Kind.EXERCISE, phrases.announce(name, number, total), name, chapter=chapter), AFTER_NAME)
+        self.say(
+            Cue(Kind.EXERCISE, phrases.announce(name, number, total, named=number > 1), name, chapter=chapter),
+            AFTER_NAME,
+        )
         for index, way in enumerate(ways):
             text = [exercise.instructions] if index == 0 else []
             if way.name:
@@ -184,14 +187,15 @@ class _Writer:
                 else:
                     self.say(Cue(Kind.REST, self.vary(phrases.REST), name, side, rep - 1), exercise.rest)
                 self.say(Cue(Kind.REMINDER, exercise.reminder or phrases.again(name), name, side, rep))
-            self.rep(exercise, side, rep)
+            self.rep(exercise, side, rep, final=index == len(order) - 1)
 
-    def rep(self, exercise: Exercise, side: str | None, rep: int) -> None:
+    def rep(self, exercise: Exercise, side: str | None, rep: int, final: bool) -> None:
+        """`final`: the last hold of this way of doing the exercise ("last one" is said only when true)."""
         name = exercise.name
         if rep == 1:
             intensity = self.vary(phrases.GENTLE)
         elif rep == exercise.reps and rep > 2:
-            intensity = phrases.LAST_REP
+            intensity = self.vary(phrases.LAST_REP if final else phrases.LAST_ON_SIDE)
         else:
             intensity = self.vary(phrases.DEEPER)
         self.say(Cue(Kind.INTENSITY, intensity, name, side, rep), SETTLE)

@@ -2,7 +2,8 @@
 
 The compiler decides what is said when; this module decides how it is worded. Another language
 would be another module with the same names. Repeated cues have several wordings (HOLD, RELEASE,
-REST, DEEPER, GENTLE), taken in turn so twenty holds do not sound the same.
+REST, DEEPER, GENTLE, LAST_REP), taken in turn so twenty holds do not sound the same; each thing
+is said once (an exercise's name is not said twice in a row).
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ DEEPER = (
     "Go a little further if it feels fine.",
 )
 GENTLE = ("Gently now, ease into the stretch.", "Ease in gently.")
-LAST_REP = "Last one. Go a little deeper, to a moderate stretch."
+LAST_REP = (  # the exercise's last hold
+    "Last one. Go a little deeper, to a moderate stretch.",
+    "The final one. A little further, still without pain.",
+    "One more, the last. Ease in a touch deeper.",
+)
+LAST_ON_SIDE = (  # the last on this side; the other side follows
+    "Last one on this side. A little deeper, to a moderate stretch.",
+    "The final one for this side. Ease a little further.",
+)
 SAFETY_LINE = "Stretch only to a gentle tension, never to pain."  # also printed on the routine's card
 SAFETY = SAFETY_LINE + " If you catch yourself waiting for a hold to end, you are pushing too hard: ease off a little."
 HALFWAY = ("Halfway.", "Halfway there.", "Half done. Keep breathing.")
@@ -68,25 +77,13 @@ def length(minutes: int) -> str:
 
 def how_often(reps: int | None) -> str:
     """`reps`: the same for every exercise, or None when they differ."""
-    times = f"{number(reps)} times" if reps and reps > 1 else "a few times"
+    times = "twice" if reps == 2 else f"{number(reps)} times" if reps and reps > 2 else "a few times"
     return f"Each stretch is done {times}: gently the first time, then a little deeper."
 
 
-# How to get to a position, said with "next up" when the position changes.
-MOVE_TO = {
-    "lying": "Settle onto your back.",
-    "face-down": "Roll onto your stomach.",
-    "kneeling": "Come onto your knees.",
-    "seated": "Come up to sitting.",
-    "standing": "Slowly come up to standing.",
-}
-
-
-def next_up(name: str, position: str | None = None) -> str:
-    """`position`: where the next exercise is done, when it differs from this one."""
-    if position:
-        return f"Well done. Next up: {name}. {MOVE_TO[position]} Take your time."
-    return f"Well done. Next up: {name}."
+def next_up(name: str, moving: bool = False) -> str:
+    """`moving`: the next exercise is done in another position (its instructions say which)."""
+    return f"Well done. Next up: {name}." + (" Take your time to change position." if moving else "")
 
 
 def chapter(name: str, way: str = "", side: str | None = None) -> str:
@@ -105,11 +102,15 @@ def outro(build_up_to: float | None) -> str:
     text = "That is the end of the routine. Well done. Take a moment before you get up."
     if build_up_to is not None:
         text += f" As it gets easier, build up your holds, bit by bit, to about {seconds(build_up_to)}."
-    return text + " Stretching like this every other day or more keeps your back comfortable."
+    return text + " Come back to it every other day or more: it gets easier each time."
 
 
-def announce(name: str, number_in_routine: int, total: int) -> str:
-    return f"Stretch {number(number_in_routine)} of {number(total)}: {name}." if total > 1 else f"{name}."
+def announce(name: str, number_in_routine: int, total: int, named: bool = False) -> str:
+    """`named`: its name was just said ("next up"), so only its place in the routine is."""
+    if total == 1:
+        return f"{name}."
+    place = f"Stretch {number(number_in_routine)} of {number(total)}"
+    return f"{place}." if named else f"{place}: {name}."
 
 
 def way(index: int, name: str, instructions: str) -> str:
