@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -317,13 +318,16 @@ def main() -> None:
     print(
         f"stretchcue benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}\n"
     )
-    cold_piper()
-    cache = warm_build()
-    memory_and_scaling(cache)
-    batch(cache)
-    command_line()
-    naive(cache)
-    skipping(cache)
+    try:
+        cold_piper()
+        cache = warm_build()
+        memory_and_scaling(cache)
+        batch(cache)
+        command_line()
+        naive(cache)
+        skipping(cache)
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)  # the tracks it built: hundreds of MB
 
 
 if __name__ == "__main__":

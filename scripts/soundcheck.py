@@ -13,6 +13,7 @@ any cue.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,12 +81,15 @@ def measure(voice: str, music: Path | None) -> str:
 
 
 def main(voices: list[str]) -> None:
-    music = test_music()
-    print(f"{ROUTINE}, 10 s holds; work in {WORK}")
-    print("voice   under   loudness    true peak  cue spread  countdown  pace     ducking")
-    for voice in voices:
-        for under in (None, music):
-            print(measure(voice, under), flush=True)
+    try:
+        music = test_music()
+        print(f"{ROUTINE}, 10 s holds; work in {WORK} (removed at the end)")
+        print("voice   under   loudness    true peak  cue spread  countdown  pace     ducking")
+        for voice in voices:
+            for under in (None, music):
+                print(measure(voice, under), flush=True)
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)  # tracks of every voice: tens of MB
 
 
 if __name__ == "__main__":
