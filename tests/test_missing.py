@@ -49,7 +49,8 @@ def test_missing_speech_packages_say_what_to_install(
     if voice == "system" and not sys.platform.startswith("linux"):
         pytest.skip("espeakng-loader is used on Linux only")
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
-    run = cli("build", small_routine, "--voice", voice, "--out", tmp_path / "out")
+    cold = tmp_path / "cache"  # (with every clip cached, no engine would be needed)
+    run = cli("build", small_routine, "--voice", voice, "--out", tmp_path / "out", "--cache", cold)
     assert run.code == 2 and run.err.count("\n") == 1 and says in run.err, run.err
     assert not (tmp_path / "out").exists()
 
