@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -24,10 +25,10 @@ def test_variants_make_one_album_and_a_playlist(cli, small_routine: Path, tmp_pa
     assert mp3s(tmp_path) == names
     for number, name in enumerate(names, start=1):
         tags = read_tags(tmp_path / name)
-        assert tags.album == "Quick check" and (tags.track, tags.tracks) == (number, 2)
+        assert tags.album == "Quick check - 2, 3.5 s holds" and (tags.track, tags.tracks) == (number, 2)
         assert tags.title == name.removesuffix(".mp3").split(" - ", 1)[1]
         assert_whole(tmp_path / name)
-    playlist = (tmp_path / "Quick check.m3u8").read_text(encoding="utf-8")
+    playlist = (tmp_path / "Quick check - 2, 3.5 s holds.m3u8").read_text(encoding="utf-8")
     assert playlist.splitlines()[4] == names[0] and playlist.splitlines()[6] == names[1]
     assert "playlist: " in run.out and run.out.count("built: ") == 2
 
@@ -49,8 +50,9 @@ def test_progression_steps_the_hold_up(cli, small_routine: Path, tmp_path: Path)
         "03 - Quick check - session 3 - 4 s holds.mp3",  # the target is always reached
     ]
     tags = read_tags(tmp_path / mp3s(tmp_path)[2])
-    assert tags.album == "Quick check - progression" and (tags.track, tags.tracks) == (3, 3)
-    assert (tmp_path / "Quick check - progression.m3u8").is_file()
+    album = "Quick check - progression 2-4 s by 1.5 s"
+    assert tags.album == album and (tags.track, tags.tracks) == (3, 3)
+    assert (tmp_path / f"{album}.m3u8").is_file()
 
 
 @pytest.mark.parametrize(
@@ -186,3 +188,47 @@ def test_a_batch_may_mix_the_system_voice_and_piper(tmp_path: Path) -> None:
     result = run_cli("batch", manifest, "--out", tmp_path / "out")
     assert result.returncode == 0, (result.returncode, result.stderr)
     assert mp3s(tmp_path / "out") == ["01 - System.mp3", "02 - Piper.mp3"]
+
+
+def test_each_set_lands_in_a_folder_of_its_own(cli, small_routine: Path, tmp_path: Path, monkeypatch) -> None:
+    """Without --out, every single track, hold set, progression and manifest goes to a folder of its
+    own under ./output, so a folder's album tag, track numbers, playlist and feed hold only what
+    belongs together; the cards go beside the track they are for."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.yaml").write_text(
+        "title: '../Evening: set'\ntracks:\n  - {routine: quick.yaml, hold: 2}\n  - {routine: quick.yaml, hold: 3}\n"
+    )
+    runs = {
+        "quick-check": ["build", "quick.yaml"],
+        "quick-check-2-s-holds": ["build", "quick.yaml", "--hold", "2"],
+        "quick-check-2-3-s-holds": ["build", "quick.yaml", "--hold", "2", "--hold", "3"],
+        "quick-check-progression-2-3-s-by-1-s": [
+            "progression",
+            "quick.yaml",
+            "--from",
+            "2",
+            "--to",
+            "3",
+            "--step",
+            "1",
+        ],
+        "evening-set": ["batch", "m.yaml", "--feed", "https://example.com/s/"],
+    }
+    for folder, args in runs.items():
+        run = cli(*args, "--voice", "beep")
+        assert run.code == 0, run.err
+        assert f"built: {Path('output', folder)}{os.sep}" in run.out, run.out
+    assert cli("cards", "quick.yaml").code == 0
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == sorted(runs)
+    for folder in runs:
+        tracks = sorted((tmp_path / "output" / folder).glob("*.mp3"))
+        tags = [read_tags(track) for track in tracks]
+        assert len({t.album for t in tags}) == 1, (folder, [t.album for t in tags])
+        assert [(t.track, t.tracks) for t in tags] == [(n, len(tracks)) for n in range(1, len(tracks) + 1)], folder
+        for playlist in (tmp_path / "output" / folder).glob("*.m3u8"):
+            listed = [line for line in playlist.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+            assert listed == [track.name for track in tracks], playlist
+    feed = (tmp_path / "output" / "evening-set" / "feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<item>") == 2
+    cards = (tmp_path / "output" / "quick-check" / "cards").iterdir()
+    assert {p.suffix for p in cards if not p.name.startswith(".")} == {".png", ".pdf"}

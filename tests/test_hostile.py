@@ -85,7 +85,11 @@ def test_the_output_folder_holds_only_tracks_their_transcripts_and_playlists(
     out = tmp_path / "out"
     assert cli("build", small_routine, "--hold", "2", "--hold", "3", "--voice", "beep", "--out", out).code == 0
     tracks = [f"0{n} - Quick check - {n + 1} s holds.{kind}" for n in (1, 2) for kind in ("lrc", "mp3", "vtt")]
-    assert names(out) == [".stretchcue.lock", *tracks, "Quick check.m3u8"]  # the lock stays (files.folder_lock)
+    assert names(out) == [
+        ".stretchcue.lock",
+        *tracks,
+        "Quick check - 2, 3 s holds.m3u8",
+    ]  # the lock stays (files.folder_lock)
     assert all(
         oct(p.stat().st_mode & 0o777) == oct(0o666 & ~current_umask()) for p in out.iterdir() if p.name[0] != "."
     )
@@ -186,7 +190,10 @@ def test_albums_that_make_one_name_get_their_own_playlists(cli, tmp_path: Path) 
     for title, file in (("Hips: evening", "a.yaml"), ("Hips? evening", "b.yaml")):
         routine = tiny(tmp_path, title, file)
         assert cli("build", routine, "--hold", "1", "--hold", "2", "--voice", "beep", "--out", out).code == 0
-    playlists = {"Hips- evening.m3u8": "Hips: evening", "Hips- evening (2).m3u8": "Hips? evening"}
+    playlists = {
+        "Hips- evening - 1, 2 s holds.m3u8": "Hips: evening - 1, 2 s holds",
+        "Hips- evening - 1, 2 s holds (2).m3u8": "Hips? evening - 1, 2 s holds",
+    }
     assert sorted(p.name for p in out.glob("*.m3u8")) == sorted(playlists)
     for playlist, album in playlists.items():
         listed = [line for line in (out / playlist).read_text().splitlines() if not line.startswith("#")]
@@ -197,10 +204,10 @@ def test_a_playlist_edited_by_hand_is_left_alone(cli, small_routine: Path, tmp_p
     out = tmp_path / "out"
     args = ["build", small_routine, "--hold", "1", "--hold", "2", "--voice", "beep", "--out", out]
     assert cli(*args).code == 0
-    playlist = out / "Quick check.m3u8"
+    playlist = out / "Quick check - 1, 2 s holds.m3u8"
     edited = playlist.read_text().replace("#EXTINF:", "#EXTINF:1") + "# my note\n"
     playlist.write_text(edited)
-    run = cli(*args, "--hold", "3")
+    run = cli(*args, "--reps", "2")  # the same album, longer tracks
     assert run.code == 0 and f"note: {playlist} was edited by hand, so it is left as it is" in run.err
     assert playlist.read_text() == edited
 
@@ -208,10 +215,10 @@ def test_a_playlist_edited_by_hand_is_left_alone(cli, small_routine: Path, tmp_p
 def test_a_file_of_someone_else_at_a_playlist_name_is_never_touched(cli, small_routine: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / "Quick check.m3u8").write_text("#EXTM3U\nmine.mp3\n")
+    (out / "Quick check - 1, 2 s holds.m3u8").write_text("#EXTM3U\nmine.mp3\n")
     run = cli("build", small_routine, "--hold", "1", "--hold", "2", "--voice", "beep", "--out", out)
-    assert run.code == 2 and "Quick check.m3u8 exists and was not made by stretchcue" in run.err
-    assert names(out) == ["Quick check.m3u8"]  # refused before the lock was taken
+    assert run.code == 2 and "Quick check - 1, 2 s holds.m3u8 exists and was not made by stretchcue" in run.err
+    assert names(out) == ["Quick check - 1, 2 s holds.m3u8"]  # refused before the lock was taken
 
 
 # -- a full disk, and any other OSError ----------------------------------------------------------------

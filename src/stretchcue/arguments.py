@@ -33,10 +33,17 @@ VoiceOpt = Annotated[
     str | None,
     typer.Option(metavar="NAME", help="A voice profile (see `voices`); default: piper if installed, else system."),
 ]
-OutOpt = Annotated[Path, typer.Option(metavar="DIR", help="Folder for the MP3s and playlists.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(metavar="DIR", help="Folder for the MP3s and playlists; default: a folder of their own in ./output."),
+]
 FeedOpt = Annotated[
     str | None,
-    typer.Option("--feed", metavar="URL", help="Also write a podcast feed; URL is where --out will be served."),
+    typer.Option(
+        "--feed",
+        metavar="URL",
+        help="Also write a podcast feed of the tracks' folder; URL is where that folder will be served.",
+    ),
 ]
 MusicOpt = Annotated[
     Path | None,
@@ -78,7 +85,9 @@ BaseUrlOpt = Annotated[
 ]
 TitleOpt = Annotated[str | None, typer.Option(metavar="TEXT", help="The podcast's title; default: the tracks' album.")]
 AuthorOpt = Annotated[str | None, typer.Option(metavar="TEXT", help="The podcast's author.")]
-CardsOutOpt = Annotated[Path, typer.Option(metavar="DIR", help="Folder for the cards.")]
+CardsOutOpt = Annotated[
+    Path | None, typer.Option(metavar="DIR", help="Folder for the cards; default: cards/ in the track's folder.")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 PngOpt = Annotated[Path | None, typer.Option("--png", metavar="FILE", help="Also draw the session as a picture (PNG).")]
 ClearOpt = Annotated[bool, typer.Option("--clear", help="Remove every stored clip.")]

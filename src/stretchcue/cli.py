@@ -91,10 +91,19 @@ def _report_repairs(cache: ClipCache) -> None:
 
 
 def _build(
-    specs: list[TrackSpec], out: Path, cache_option: Path | None, album: str | None = None, feed: str | None = None
+    specs: list[TrackSpec],
+    out_option: Path | None,
+    cache_option: Path | None,
+    album: str | None = None,
+    feed: str | None = None,
 ) -> None:
-    """Build tracks with a progress bar per track and overall, then say what happened to each; with
-    `feed` (the folder's address), write the podcast feed of the folder too."""
+    """Build tracks into --out, or by default into a folder of their album's own (so playlists,
+    track numbers and feeds hold only what belongs together), with a progress bar per track and
+    overall, then say what happened to each; with `feed` (the folder's address), write the
+    podcast feed of the folder too."""
+    from stretchcue.outputs.names import album_folder
+
+    out = out_option or OUT / album_folder(specs[0].album)
     check_feed = None
     if feed:  # a bad address, or a feed file in the way, is reported before anything is built
         from stretchcue.outputs.feed import check_base_url, check_room
@@ -134,7 +143,7 @@ def build_command(
     chimes: arg.ChimesOpt = None,
     music: arg.MusicOpt = None,
     music_level: arg.MusicLevelOpt = None,
-    out: arg.OutOpt = OUT,
+    out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
 ) -> None:
@@ -158,7 +167,7 @@ def progression_command(
     chimes: arg.ChimesOpt = None,
     music: arg.MusicOpt = None,
     music_level: arg.MusicLevelOpt = None,
-    out: arg.OutOpt = OUT,
+    out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
 ) -> None:
@@ -178,7 +187,7 @@ def batch_command(
     chimes: arg.ChimesOpt = None,
     music: arg.MusicOpt = None,
     music_level: arg.MusicLevelOpt = None,
-    out: arg.OutOpt = OUT,
+    out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
 ) -> None:
@@ -207,14 +216,18 @@ def cards_command(
     routine: arg.RoutineArg,
     hold: arg.HoldOpt = None,
     reps: arg.RepsOpt = None,
-    out: arg.CardsOutOpt = OUT / "cards",
+    out: arg.CardsOutOpt = None,
 ) -> None:
     """Draw the routine's cards, one for the routine and one per exercise (PNG), and a printable A6 PDF of them all."""
     from stretchcue.authoring.compiler import Options
     from stretchcue.authoring.routine import load
     from stretchcue.outputs.cards import save_cards
+    from stretchcue.outputs.names import album_folder
+    from stretchcue.pipeline.tracks import track_title
 
-    for path in save_cards(load(routine), Options(hold, reps), out, console):
+    loaded = load(routine)
+    folder = out or OUT / album_folder(track_title(loaded, hold)) / "cards"  # beside that track's default folder
+    for path in save_cards(loaded, Options(hold, reps), folder, console):
         console.out(f"card: {path}")
 
 

@@ -19,6 +19,14 @@ def base_name(title: str, number: int, total: int) -> str:
     return f"{number:02d} - {safe_name(title)}" if total > 1 else safe_name(title)
 
 
+def album_folder(album: str) -> str:
+    """The folder an album goes to by default: its title in lower case ASCII with hyphens, easy to
+    type in any shell (`Back stretches - 10, 20, 30 s holds` -> `back-stretches-10-20-30-s-holds`)."""
+    from slugify import slugify
+
+    return slugify(album, max_length=80, word_boundary=True) or "tracks"
+
+
 TRANSCRIPTS = (".vtt", ".lrc")  # written beside each track
 
 

@@ -70,24 +70,31 @@ def by_holds(
     routine: Routine, holds: list[float], options: Options, voice: VoiceProfile
 ) -> tuple[list[TrackSpec], str | None]:
     """`build`'s tracks: one (no --hold, or one length), or one per hold length as an album; and
-    the album's name, when there is one (for its playlist)."""
+    the album's name when there are several tracks (for their playlist)."""
     distinct = list(dict.fromkeys(holds))
     if len(distinct) > 1:
-        return variants(routine, distinct, options, voice), routine.title
+        specs = variants(routine, distinct, options, voice)
+        return specs, specs[0].album
     return single(routine, replace(options, hold=distinct[0]) if distinct else options, voice), None
 
 
 def single(routine: Routine, options: Options, voice: VoiceProfile) -> list[TrackSpec]:
-    return [TrackSpec(routine, options, voice, _hold_title(routine.title, options.hold), routine.title)]
+    """One track, an album of its own: tracks of other hold lengths are other albums."""
+    title = track_title(routine, options.hold)
+    return [TrackSpec(routine, options, voice, title, title)]
+
+
+def track_title(routine: Routine, hold: float | None) -> str:
+    """A single track's title, which is also its album's: the routine's, and the hold when one is asked for."""
+    return _hold_title(routine.title, hold)
 
 
 def variants(routine: Routine, holds: list[float], options: Options, voice: VoiceProfile) -> list[TrackSpec]:
-    """One track per hold length, as one album."""
+    """One track per hold length, as one album named by its holds (so another set is another album)."""
     holds = list(dict.fromkeys(holds))
+    album = f"{routine.title} - {', '.join(f'{hold:g}' for hold in holds)} s holds"
     return [
-        TrackSpec(
-            routine, replace(options, hold=hold), voice, _hold_title(routine.title, hold), routine.title, n, len(holds)
-        )
+        TrackSpec(routine, replace(options, hold=hold), voice, _hold_title(routine.title, hold), album, n, len(holds))
         for n, hold in enumerate(holds, start=1)
     ]
 
@@ -104,7 +111,7 @@ def progression(
     holds = [round(start + i * step, 3) for i in range(steps + 1)]
     if holds[-1] < stop:
         holds.append(stop)
-    album = f"{routine.title} - progression"
+    album = f"{routine.title} - progression {start:g}-{stop:g} s by {step:g} s"  # another course is another album
     return [
         TrackSpec(
             routine,
