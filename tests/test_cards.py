@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from conftest import ffprobe, plan_json, read_tags, routine_of
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from stretchcue.authoring import phrases
 from stretchcue.authoring.compiler import Options
 from stretchcue.authoring.phrases import TIMES
-from stretchcue.authoring.routine import BUNDLED, load
+from stretchcue.authoring.routine import BUNDLED, Routine, load
 from stretchcue.outputs import cards, lettering
 
 MAX_COVER_BYTES = 500_000
@@ -113,7 +113,7 @@ def test_text_too_long_for_a_card_is_cut_above_the_footer() -> None:
     card = cards.Card("Stretch 1 of 1", "Wordy", (cards.Text(words),), footer="Long")
     image = cards.draw(card, 600, 600)
     margin = round(600 * 0.07)
-    face = lettering.font("Regular", round(600 * 0.034))
+    face, _ = cards._footer(card, 600, cards.fitting_scale(card, 600, 600))  # (as small as the body's text)
     rule = 600 - margin - lettering.leading(face) - margin // 2  # the line above the footer
     assert {image.getpixel((x, rule)) for x in range(margin, 600 - margin)} == {cards.RULE}
     gap = {image.getpixel((x, y)) for x in range(margin, 600 - margin) for y in range(rule - margin // 2, rule - 2)}
@@ -181,3 +181,96 @@ def test_two_exercises_of_one_name_each_have_their_own_chapter_image(cli, tmp_pa
     art = {chapter.title: chapter.art for chapter in read_tags(tmp_path / "out" / "Twice.mp3").chapters}
     assert list(art) == ["Introduction", "Reach", "Reach (right side)", "Reach (left side)", "Finish"], list(art)
     assert art["Reach"] != art["Reach (right side)"] == art["Reach (left side)"]  # the second card, not the first
+
+
+class Recorder:
+    """An ImageDraw that also notes each line of text (its words, size and baseline) and each figure."""
+
+    def __init__(self, real: ImageDraw.ImageDraw, log: list[list[tuple[str, int, float]]]) -> None:
+        self.real = real
+        self.texts: list[tuple[str, int, float]] = []
+        log.append(self.texts)
+
+    def text(self, xy, text, font, **kwargs) -> None:
+        self.texts.append((text, font.size, xy[1]))
+        self.real.text(xy, text, font=font, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+
+def drawn_set(monkeypatch, routine: Routine, size: tuple[int, int]) -> list[list[tuple[str, int, float]]]:
+    """The lines of text on each card of the routine, as `cards` draws them at this size."""
+    log: list[list[tuple[str, int, float]]] = []
+    real = ImageDraw.Draw
+    monkeypatch.setattr(cards.ImageDraw, "Draw", lambda image: Recorder(real(image), log))
+    cards.draw_set(cards.all_cards(routine, Options()), *size)
+    return log
+
+
+def uneven_routine(folder: Path) -> Routine:
+    """One exercise with a page of instructions and long names, others of a line: the hard case for a set."""
+    long = " ".join(["Lower yourself slowly, keep the spine long and let the shoulders fall."] * 5)
+    return routine_of(
+        folder,
+        {
+            "title": "Uneven",
+            "exercises": [
+                {"name": "Reach", "instructions": "Reach up.", "position": "standing", "tips": "Breathe out."},
+                {"name": "A stretch with a rather long name indeed", "instructions": long, "position": "lying"},
+                {"name": "Fold", "instructions": "Fold forward.", "about": "Works the erector spinae."},
+            ],
+        },
+    )
+
+
+@pytest.mark.parametrize("size", [(cards.COVER, cards.COVER), cards.A6, (cards.CHAPTER_ART, cards.CHAPTER_ART)])
+@pytest.mark.parametrize("which", ["back-stretches", "uneven"])
+def test_a_sets_cards_share_one_text_size_and_no_footer_outgrows_the_text(
+    monkeypatch, tmp_path: Path, size: tuple[int, int], which: str
+) -> None:
+    routine = load(which) if which != "uneven" else uneven_routine(tmp_path)
+    every = drawn_set(monkeypatch, routine, size)
+    routine_card, *exercise_cards = every
+    bodies = []
+    for texts, exercise in zip(exercise_cards, routine.exercises, strict=True):
+        instructions = {s for t, s, _ in texts if t in exercise.instructions and t not in exercise.name}
+        footer = [s for t, s, _ in texts if t == routine.title]
+        assert len(instructions) == 1 and footer and footer[-1] <= min(instructions), (exercise.name, texts)
+        bodies.append(instructions.pop())
+    assert len(set(bodies)) == 1, bodies  # one size for every exercise's instructions
+    footer = [s for t, s, _ in routine_card if t == phrases.SAFETY_LINE]
+    details = [s for t, s, _ in routine_card if TIMES in t]
+    assert footer and details and footer[0] <= min(details), routine_card
+
+
+@pytest.mark.parametrize("size", [(cards.COVER, cards.COVER), cards.A6])
+@pytest.mark.parametrize("which", ["back-stretches", "uneven"])
+def test_the_routine_cards_rows_are_laid_out_alike_with_figures_of_one_size(
+    monkeypatch, tmp_path: Path, size: tuple[int, int], which: str
+) -> None:
+    """Each row's details sit beside its name in every row or under it in every row, never some of
+    each; every figure is as tall as the row (here 1.6 of the name's lines)."""
+    routine = load(which) if which != "uneven" else uneven_routine(tmp_path)
+    figures: list[int] = []
+    real = cards.pictogram
+    monkeypatch.setattr(
+        cards, "pictogram", lambda pen, p, box, color: figures.append(box[2]) or real(pen, p, box, color)
+    )
+    texts = drawn_set(monkeypatch, routine, size)[0]
+    rows = [n for n, (t, _, _) in enumerate(texts) if TIMES in t]  # each row's details follow its name
+    assert len(rows) == len(routine.exercises), texts
+    offsets = {texts[n][2] - texts[n - 1][2] for n in rows}
+    assert len(offsets) == 1, offsets
+    if which == "uneven":  # its long name leaves no room beside it, so no row has its details beside
+        assert offsets.pop() > 0
+    row_figures = figures[: len([e for e in routine.exercises if e.position])]
+    assert len(set(row_figures)) == 1 and row_figures[0] >= 0.05 * size[0], row_figures
+
+
+def test_the_heading_is_written_as_it_reads_and_tips_and_notes_are_on_the_card(monkeypatch, tmp_path: Path) -> None:
+    routine = uneven_routine(tmp_path)
+    every = drawn_set(monkeypatch, routine, (cards.COVER, cards.COVER))
+    assert every[0][0][0] == "3 stretches · 10 s holds"  # not "10 S HOLDS"
+    assert every[1][0][0] == "Stretch 1 of 3"
+    assert "Breathe out." in [t for t, _, _ in every[1]] and "Works the erector spinae." in [t for t, _, _ in every[3]]

@@ -323,6 +323,16 @@ def test_the_script_does_not_repeat_itself() -> None:
     assert "twice" in phrases.how_often(2) and "two times" not in phrases.how_often(2)
 
 
+def test_tips_are_spoken_and_what_an_exercise_works_is_not() -> None:
+    """`about` (muscle names, sources) is for the card: nothing of it is read out while the
+    listener gets into position; a tip is advice, said after the instructions."""
+    steps = compile_routine(routine(exercise(tips=("Keep breathing.",), about="Works the latissimus dorsi.")))
+    said = " ".join(c.text for c in cues(steps))
+    assert "Keep breathing." in said and "latissimus" not in said
+    bundled = " ".join(c.text for c in cues(compile_routine(load("back-stretches"))))
+    assert "lumborum" not in bundled and "dorsi" not in bundled
+
+
 def test_later_reps_get_a_short_reminder() -> None:
     steps = compile_routine(routine(exercise(reps=3, reminder="Arms high."), exercise(name="Bend", sides=Sides.EACH)))
     reminders = [(c.exercise, c.side, c.rep, c.text) for c in cues(steps, Kind.REMINDER)]

@@ -89,6 +89,7 @@ class Exercise:
     sides: Sides
     tips: tuple[str, ...] = ()
     feel: str | None = None
+    about: str | None = None  # for the card only (what it works, where it comes from): never spoken
     variations: tuple[Variation, ...] = ()
     position: Position | None = None
     reminder: str | None = None  # a few words before later reps, instead of the full instructions
@@ -239,7 +240,7 @@ class _RoutineReader(SettingsReader):
         )
 
     def exercise(self, node: Node, field: str, defaults: Defaults) -> Exercise:
-        own = ("name", "instructions", "tips", "feel", "position", "reminder", "variations")
+        own = ("name", "instructions", "tips", "feel", "about", "position", "reminder", "variations")
         shared = tuple(f.name for f in dataclasses.fields(Defaults) if f.name not in ROUTINE_WIDE)
         found = self.mapping(node, field, own + shared, ("name", "instructions"))
         settings = self.settings(found, field, defaults)
@@ -256,6 +257,7 @@ class _RoutineReader(SettingsReader):
             instructions=self.text(found["instructions"], f"{field}.instructions"),
             tips=self.texts(found["tips"], f"{field}.tips") if "tips" in found else (),
             feel=self.text(found["feel"], f"{field}.feel") if "feel" in found else None,
+            about=self.text(found["about"], f"{field}.about") if "about" in found else None,
             position=self.choice(found["position"], f"{field}.position", Position) if "position" in found else None,
             reminder=self.text(found["reminder"], f"{field}.reminder") if "reminder" in found else None,
             variations=variations,

@@ -80,17 +80,24 @@ def routine_card(routine: Routine, options: Options) -> Card:
 def exercise_card(routine: Routine, index: int, options: Options) -> Card:
     exercise = effective(routine.exercises[index], options)
     body: list[Block] = [Text(_detail(exercise), "Semibold", 0.05, ACCENT)]
-    if exercise.variations:
-        body.append(Text(exercise.instructions, above=0.03))
-        for n, way in enumerate(exercise.variations, start=1):
-            body.append(Text(f"{n}. {way.name}", "Semibold", above=0.025))
-            body.append(Text(way.instructions))
-    else:
-        body.append(Text(exercise.instructions, above=0.03))
+    body.append(Text(exercise.instructions, above=0.03))
+    for n, way in enumerate(exercise.variations, start=1):
+        body.append(Text(f"{n}. {way.name}", "Semibold", above=0.025))
+        body.append(Text(way.instructions))
+        if way.feel:
+            body.append(_aside(phrases.feel_it(way.feel)))
     if exercise.feel:
-        body.append(Text(phrases.feel_it(exercise.feel), color=MUTED, above=0.03, rtl=right_to_left(exercise.feel)))
+        body.append(_aside(phrases.feel_it(exercise.feel), above=0.03))
+    body.extend(_aside(tip, above=0.015) for tip in exercise.tips)
+    if exercise.about:
+        body.append(_aside(exercise.about, above=0.015))
     heading = phrases.card_heading(index + 1, len(routine.exercises))
     return Card(heading, exercise.name, tuple(body), exercise.position, routine.title)
+
+
+def _aside(words: str, above: float = 0.0) -> Text:
+    """Where to feel it, tips, and what the exercise works: beside the instructions, in grey."""
+    return Text(words, color=MUTED, above=above, rtl=right_to_left(words))
 
 
 def _detail(exercise: Exercise) -> str:
@@ -102,22 +109,27 @@ def _detail(exercise: Exercise) -> str:
 # -- drawing ---------------------------------------------------------------------------------------
 
 
-def draw(card: Card, width: int, height: int) -> Image.Image:
-    """The card at this size: a band with the heading and title, the body below it (made smaller,
-    step by step, until it fits), the footer at the foot."""
+FOOTER_SIZE = 0.034  # of the card's width, at most: never larger than the body's text (0.04 of its unit)
+MAX_SCALE, MIN_SCALE = 1.5, 0.5  # the body's size, relative to the card's width
+FIGURE = 1.6  # a row's figure, as tall as this many lines of its name: large enough to make out in a thumbnail
+
+
+def draw(card: Card, width: int, height: int, scale: float | None = None) -> Image.Image:
+    """The card at this size: a band with the heading and title, the body below it at `scale`
+    (by default as large as fits: covers are seen small), the footer at the foot."""
+    scale = scale or fitting_scale(card, width, height)
     image = Image.new("RGB", (width, height), PAPER)
     pen = ImageDraw.Draw(image)
     margin = round(width * 0.07)
     inner = width - 2 * margin
-    art = round(width * 0.22) if card.position else 0
+    art = _art(card, width)
     title_font = font("Semibold", round(width * 0.075))
     title_width = inner - art - (margin // 2 if art else 0)
     title_lines = wrap(card.title, title_font, title_width, lines=3)
-    band = margin + round(width * 0.045) + len(title_lines) * leading(title_font) + round(width * 0.06)
-    band = max(band, margin + art + margin // 2) if art else band
+    band = _band(card, width)
     pen.rectangle((0, 0, width, band), fill=ACCENT)
     y = margin
-    font("Semibold", round(width * 0.03)).draw(pen, (margin, y), card.heading.upper(), PAPER)
+    font("Semibold", round(width * 0.03)).draw(pen, (margin, y), card.heading, PAPER)
     y += round(width * 0.045)
     title_rtl = right_to_left(card.title)
     for line in title_lines:
@@ -128,21 +140,57 @@ def draw(card: Card, width: int, height: int) -> Image.Image:
 
     footer_top = height
     if card.footer:
-        footer_font = font("Regular", round(width * 0.034))
-        footer_lines = wrap(card.footer, footer_font, inner, lines=2)
+        footer_font, footer_lines = _footer(card, width, scale)
         footer_top = height - margin - len(footer_lines) * leading(footer_font)
         pen.line((margin, footer_top - margin // 2, width - margin, footer_top - margin // 2), fill=RULE, width=3)
         footer_rtl = right_to_left(card.footer)
         for n, line in enumerate(footer_lines):
             _line(pen, line, footer_font, MUTED, margin, footer_top + n * leading(footer_font), inner, footer_rtl)
         footer_top -= margin
-
-    room = footer_top - band - margin
-    scale = 1.5  # as large as fits: covers are seen small
-    while _flow(None, card.body, margin, 0, inner, width * scale) > room and scale > 0.5:
-        scale *= 0.93
     _flow(pen, card.body, margin, band + margin, inner, width * scale, footer_top)
     return image
+
+
+def draw_set(cards: Sequence[Card], width: int, height: int) -> list[Image.Image]:
+    """A routine's cards at one size: the routine's card (its first) as large as it fits, and every
+    exercise's card with its text at one size, the largest at which all of them fit, so text does
+    not grow and shrink from card to card."""
+    scale = min((fitting_scale(card, width, height) for card in cards[1:]), default=MAX_SCALE)
+    return [draw(cards[0], width, height), *(draw(card, width, height, scale) for card in cards[1:])]
+
+
+def fitting_scale(card: Card, width: int, height: int) -> float:
+    """The largest size (relative to the width) at which the card's body fits above its footer."""
+    margin = round(width * 0.07)
+    scale = MAX_SCALE
+    while scale > MIN_SCALE:
+        room = height - _band(card, width) - 2 * margin
+        if card.footer:
+            footer_font, footer_lines = _footer(card, width, scale)
+            room -= margin + len(footer_lines) * leading(footer_font)
+        if _flow(None, card.body, margin, 0, width - 2 * margin, width * scale) <= room:
+            break
+        scale *= 0.93
+    return max(scale, MIN_SCALE)
+
+
+def _art(card: Card, width: int) -> int:
+    return round(width * 0.22) if card.position else 0
+
+
+def _band(card: Card, width: int) -> int:
+    """The height of the coloured band: the heading, the title (up to three lines) and the figure."""
+    margin = round(width * 0.07)
+    art = _art(card, width)
+    title_font = font("Semibold", round(width * 0.075))
+    title_lines = wrap(card.title, title_font, width - 2 * margin - art - (margin // 2 if art else 0), lines=3)
+    band = margin + round(width * 0.045) + len(title_lines) * leading(title_font) + round(width * 0.06)
+    return max(band, margin + art + margin // 2) if art else band
+
+
+def _footer(card: Card, width: int, scale: float) -> tuple[Face, list[str]]:
+    face = font("Regular", round(width * min(FOOTER_SIZE, FOOTER_SIZE * scale)))
+    return face, wrap(card.footer, face, width - 2 * round(width * 0.07), lines=2)
 
 
 def _flow(
@@ -157,6 +205,14 @@ def _flow(
     """Lay the blocks out from `y` down (drawing them when there is a pen); gives the height they
     take. Nothing is drawn below `bottom`: text too long even at the smallest size is cut there."""
     top = y
+    name, detail = font("Semibold", round(unit * 0.045)), font("Regular", round(unit * 0.036))
+    rows = [b for b in blocks if isinstance(b, Row)]
+    # One layout for every row, so the list reads as a table: each row's details beside its name
+    # when every row has room for them, else under it; the figure as tall as the row.
+    beside = all(_fits_beside(row, name, detail, unit, width) for row in rows)
+    size = round(leading(name) * FIGURE) if beside else leading(name) + leading(detail)
+    text_x = x + size + round(unit * 0.03)
+    gap = round(unit * 0.025)
     for n, block in enumerate(blocks):
         if isinstance(block, Text):
             face = font(block.weight, round(unit * block.size))
@@ -171,29 +227,28 @@ def _flow(
             if room is not None and len(lines) >= room:
                 return y - top
             continue
-        name, detail = font("Semibold", round(unit * 0.045)), font("Regular", round(unit * 0.036))
-        size = round(leading(name) * 1.1)
-        text_x = x + size + round(unit * 0.03)
-        one_line = name.getlength(block.name) + detail.getlength(block.detail) + unit * 0.04 <= x + width - text_x
-        height = size + (0 if one_line else leading(detail))
         rows_left = sum(isinstance(b, Row) for b in blocks[n:])
-        gap = round(unit * 0.02)
         more = gap + leading(detail) if rows_left > 1 else 0  # room to say how many rows did not fit
-        if bottom is not None and y + height + more > bottom:
+        if bottom is not None and y + size + more > bottom:
             if pen and y + leading(detail) <= bottom:
                 detail.draw(pen, (text_x, y), phrases.and_more(rows_left), MUTED)
             return y - top
         if pen:
             if block.position:
                 pictogram(pen, block.position, (x, y, size), ACCENT)
-            name.draw(pen, (text_x, y + size - leading(name)), fit(block.name, name, x + width - text_x), INK)
-            if one_line:  # the details right-aligned on the name's baseline
-                baseline = y + size - leading(name) + name.size
-                detail.draw(pen, (x + width, baseline), block.detail, MUTED, anchor="rs")
+            name_y = y + (size - leading(name)) // 2 if beside else y
+            name.draw(pen, (text_x, name_y), fit(block.name, name, x + width - text_x), INK)
+            if beside:  # right-aligned on the name's baseline
+                detail.draw(pen, (x + width, name_y + name.size), block.detail, MUTED, anchor="rs")
             else:
-                detail.draw(pen, (text_x, y + size), fit(block.detail, detail, x + width - text_x), MUTED)
-        y += height + gap
+                detail.draw(pen, (text_x, y + leading(name)), fit(block.detail, detail, x + width - text_x), MUTED)
+        y += size + gap
     return y - top
+
+
+def _fits_beside(row: Row, name: Face, detail: Face, unit: float, width: int) -> bool:
+    text_width = width - round(leading(name) * FIGURE) - round(unit * 0.03)
+    return name.getlength(row.name) + detail.getlength(row.detail) + unit * 0.04 <= text_width
 
 
 def _line(pen: ImageDraw.ImageDraw, line: str, face: Face, fill: Color, x: int, y: int, width: int, rtl: bool) -> None:
@@ -265,7 +320,7 @@ def pictogram(pen: ImageDraw.ImageDraw, position: Position, box: tuple[int, int,
 
 @functools.lru_cache(maxsize=16)  # the tracks of a batch often share a routine and its holds
 def cover(routine: Routine, options: Options) -> bytes:
-    return jpeg(draw(routine_card(routine, options), COVER, COVER))
+    return jpeg(draw(routine_card(routine, options), COVER, COVER))  # (the routine's card is drawn on its own)
 
 
 @functools.lru_cache(maxsize=16)
@@ -273,12 +328,8 @@ def chapter_art(routine: Routine, options: Options) -> tuple[bytes, ...]:
     """The routine's card (for the chapters about no one exercise: the introduction and the
     finish), then each exercise's card, as small PNGs."""
 
-    def small(card: Card) -> bytes:
-        return png(
-            draw(card, CHAPTER_ART, CHAPTER_ART).convert("P", palette=Image.Palette.ADAPTIVE, colors=CHAPTER_COLORS)
-        )
-
-    return tuple(small(card) for card in all_cards(routine, options))
+    images = draw_set(all_cards(routine, options), CHAPTER_ART, CHAPTER_ART)
+    return tuple(png(image.convert("P", palette=Image.Palette.ADAPTIVE, colors=CHAPTER_COLORS)) for image in images)
 
 
 def all_cards(routine: Routine, options: Options) -> list[Card]:
@@ -299,8 +350,8 @@ def write_cards(routine: Routine, options: Options, paths: list[Path]) -> None:
     are made first, then each is written to a temp file, and only when all are written are they
     renamed into place: a failure (a full disk) leaves none of them."""
     cards = all_cards(routine, options)
-    contents = [png(draw(card, COVER, COVER)) for card in cards]
-    contents.append(pdf([draw(card, *A6) for card in cards], routine.title))
+    contents = [png(image) for image in draw_set(cards, COVER, COVER)]
+    contents.append(pdf(draw_set(cards, *A6), routine.title))
     with contextlib.ExitStack() as stack:
         for path, data in zip(paths, contents, strict=True):
             file = stack.enter_context(replacing(path))
