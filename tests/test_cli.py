@@ -193,6 +193,8 @@ def test_help_reads_as_people_expect(cli) -> None:
     short = cli("build", "-h")
     assert short.code == 0 and "--hold SECONDS" in short.out and "--out DIR" in short.out, short.out
     assert "<list[float]>" not in short.out and "<path>" not in short.out and "<int range>" not in short.out
+    assert "Usage: stretchcue build [OPTIONS] ROUTINE\n" in short.out and "{" not in short.out, short.out
+    assert "\n  ROUTINE  A routine file" in short.out and "<str>" not in short.out, short.out
 
 
 def test_debug_and_quiet_work_anywhere_on_the_line(cli) -> None:

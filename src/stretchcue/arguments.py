@@ -10,6 +10,25 @@ import typer
 from stretchcue.limits import MAX_HOLD, MAX_MUSIC_LEVEL, MAX_REPS, MIN_MUSIC_LEVEL, MUSIC_LEVEL
 from stretchcue.sound.cache import ENV_VAR
 
+
+def _plain_arguments() -> None:
+    """Typer writes a required argument as `{ROUTINE}` in the usage line and adds its type in the
+    list (`ROUTINE <str>`); people know `ROUTINE`, as every option here is written (`--hold
+    SECONDS`). Typer offers no setting for it, so its two methods are replaced, if it has them."""
+    from typer.core import TyperArgument
+
+    if hasattr(TyperArgument, "_usage_display_name") and hasattr(TyperArgument, "display_type_rich"):
+
+        def usage(self: TyperArgument) -> str:
+            name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+            return name if self.nargs == 1 else f"{name}..."
+
+        TyperArgument._usage_display_name = usage  # type: ignore[method-assign]
+        TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
+
+_plain_arguments()
+
 FLAGS = ("--debug", "--quiet", "-q")  # the app's own options, taken anywhere on the line
 
 RoutineArg = Annotated[
@@ -78,7 +97,7 @@ ManifestArg = Annotated[
     str, typer.Argument(metavar="MANIFEST", help="A manifest file (.yaml) or the name of a bundled manifest.")
 ]
 FolderArg = Annotated[
-    Path, typer.Argument(metavar="FOLDER", help="The folder of tracks (an --out of build, batch or progression).")
+    Path, typer.Argument(metavar="FOLDER", help="A folder of tracks made by build, batch or progression.")
 ]
 BaseUrlOpt = Annotated[
     str, typer.Option(metavar="URL", help="The address the folder is served at, e.g. https://example.com/stretch/.")
