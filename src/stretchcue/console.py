@@ -8,17 +8,19 @@ from __future__ import annotations
 import logging
 import platform
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from typing import TYPE_CHECKING
 
 import typer
 
 from stretchcue import __version__
+from stretchcue.sound.engines import package_version
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from stretchcue.pipeline.build import Report
 
 # What a bug report needs to know about the machine: the libraries that shape the sound and the files.
 REPORTED = (
@@ -43,7 +45,7 @@ class Console:
         if debug:
             log.addHandler(self._log)
             log.debug("stretchcue %s, Python %s, %s", __version__, platform.python_version(), platform.platform())
-            log.debug("libraries: %s", ", ".join(f"{name} {_version_of(name)}" for name in REPORTED))
+            log.debug("libraries: %s", ", ".join(f"{name} {package_version(name)}" for name in REPORTED))
 
     def out(self, text: str, aside: bool = False) -> None:
         """A result: what was built, the plan, a list; `aside`, on stderr (stdout holds data)."""
@@ -96,7 +98,7 @@ class Console:
                 self._live = None
 
     @contextmanager
-    def tracks(self, titles: list[str]) -> Iterator[Callable[[int, str, int, int], None]]:
+    def tracks(self, titles: list[str]) -> Iterator[Report]:
         """A progress bar per track and one for all; gives the `report(track, stage, done, total)`
         that moves them (stage: "building", "built" or "skipped")."""
         with self.progress() as bars:
@@ -122,10 +124,3 @@ class _Log(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.console._say(self.format(record))
-
-
-def _version_of(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "(not installed)"

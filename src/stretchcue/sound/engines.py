@@ -53,7 +53,8 @@ def sentences(text: str) -> list[str]:
     return [part for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part]
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
+    """An installed package's version, or "absent" (part of an engine's identity: keep the word)."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -191,7 +192,8 @@ class SystemEngine:
 
     @classmethod
     def identity(cls, **settings: Any) -> str:
-        return f"{sys.platform} pyttsx3 {_version('pyttsx3')} espeakng-loader {_version('espeakng-loader')}"
+        versions = (f"{name} {package_version(name)}" for name in ("pyttsx3", "espeakng-loader"))
+        return f"{sys.platform} {' '.join(versions)}"
 
     def synthesize(self, text: str) -> AudioSegment:
         """Each sentence on its own, so the pause between them can be set."""
@@ -296,7 +298,7 @@ class PiperEngine:
     @classmethod
     def identity(cls, model: str = "", **settings: Any) -> str:
         model_path, config_path = cls._files(model)
-        return f"piper-tts {_version('piper-tts')} {_file_identity(model_path)} {_file_identity(config_path)}"
+        return f"piper-tts {package_version('piper-tts')} {_file_identity(model_path)} {_file_identity(config_path)}"
 
     def synthesize(self, text: str) -> AudioSegment:
         chunks = list(self.voice.synthesize(text, self.config))
