@@ -230,3 +230,34 @@ def write_bytes(path: Path, data: bytes, option: str = "--out") -> None:
 def write_text(path: Path, text: str, option: str = "--out") -> None:
     """`write_bytes` for UTF-8 text."""
     write_bytes(path, text.encode("utf-8"), option)
+
+
+def write_new(path: Path, text: str) -> None:
+    """A new file of UTF-8 text, whole or not at all, never in place of anything at `path`: it is
+    written under a temp name, then linked to its name (which fails if the name is taken)."""
+    if os.path.lexists(path):
+        raise StretchcueError(f"{path} exists; give another name (or move it away)")
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+    except OSError as err:
+        raise _naming(err, path) from None
+    temp = Path(name)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o666 & ~_UMASK)
+        with os.fdopen(fd, "wb") as file:
+            file.write(text.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise StretchcueError(f"{path} exists; give another name (or move it away)") from None
+        except OSError:  # a disk without links (FAT): look once more, then rename
+            if os.path.lexists(path):
+                raise StretchcueError(f"{path} exists; give another name (or move it away)") from None
+            os.replace(temp, path)
+    except OSError as err:
+        raise _naming(err, path) from None
+    finally:
+        temp.unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Import: from an article (a page, a file or a web address) to a routine file."""

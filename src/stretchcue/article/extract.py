@@ -1,0 +1,224 @@
+"""A page's text as a list of blocks (headings, paragraphs, list items, table rows), whatever it
+came as: the main text of an HTML page found by trafilatura (navigation, banners, ads, related
+links and comments left out), or a schema.org HowTo the page carries; markdown and plain text
+through markdown-it, which knows their structure."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from stretchcue.article.fetch import Page
+
+BlockKind = Literal["heading", "paragraph", "item", "row"]
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: BlockKind
+    text: str  # plain text, lines kept ("\n"); for a row, its cells joined by " | "
+    level: int = 0  # a heading's level (1-6); an item's list depth (1 = top)
+    lead: str = ""  # a bold lead-in ("**Cat-cow.** Kneel on ...": "Cat-cow"), taken out of `text`
+    number: int | None = None  # an ordered item's number
+    cells: tuple[str, ...] = ()  # a table row's cells
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    how: str = ""  # where the structure came from, for the routine's header: "the page's HowTo data"
+
+
+def documents(page: Page) -> list[Document]:
+    """The readings of a page, best first: for HTML, its HowTo data (if any) and its main text."""
+    if page.kind != "html":
+        text = decode(page.data, page.encoding)
+        return [from_markdown(text, _first_line(text))]
+    found = [doc for doc in howtos(page.data)]
+    import trafilatura
+
+    main = trafilatura.extract(
+        page.data,
+        output_format="markdown",
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        include_formatting=True,
+        favor_precision=True,
+    )
+    meta = trafilatura.extract_metadata(page.data)
+    title = _clean_title(meta.title if meta and meta.title else "")
+    if main:
+        found.append(from_markdown(main, title))
+    return found
+
+
+def decode(data: bytes, declared: str | None) -> str:
+    """Text in the encoding its server declared, else UTF-8, else as charset-normalizer guesses."""
+    for encoding in filter(None, (declared, "utf-8-sig")):
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best else data.decode("utf-8", errors="replace")
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip()
+    return ""
+
+
+def _clean_title(title: str) -> str:
+    """A page's title without its site's name ("Neck stretches | HealthSite")."""
+    return re.split(r"\s+[|\u2013\u2014·»]\s+|\s+-\s+(?=[^-]*$)", title)[0].strip() if title else ""
+
+
+# -- markdown and text ---------------------------------------------------------------------------
+
+
+def from_markdown(text: str, title: str = "") -> Document:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    blocks: list[Block] = []
+    depth, numbers, in_item, row = 0, list[int | None](), 0, list[str]()
+    for n, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+            start = token.attrGet("start")
+            numbers.append((int(start) if start else 1) if token.type == "ordered_list_open" else None)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+            numbers.pop()
+        elif token.type == "list_item_open":
+            in_item += 1
+        elif token.type == "list_item_close":
+            in_item -= 1
+            if numbers and numbers[-1] is not None:
+                numbers[-1] = (numbers[-1] or 0) + 1
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close":
+            blocks.append(Block("row", " | ".join(row), cells=tuple(row)))
+        elif token.type == "inline":
+            opener = tokens[n - 1]
+            words, lead = _inline(token.children or [])
+            if opener.type in ("th_open", "td_open"):
+                row.append(" ".join(filter(None, (lead, words))))
+            elif opener.type == "heading_open":
+                blocks.append(Block("heading", words or lead, int(opener.tag[1:])))
+            elif in_item and opener.type == "paragraph_open" and _first_in_item(tokens, n):
+                number = numbers[-1] if numbers else None
+                blocks.append(Block("item", words, depth, lead, number))
+            elif words or lead:
+                blocks.append(Block("paragraph", words, lead=lead))
+    return Document(title or next((b.text for b in blocks if b.kind == "heading"), ""), blocks)
+
+
+def _first_in_item(tokens: list[Any], at: int) -> bool:
+    """Whether the paragraph at `at` is the first one of its list item (later ones are paragraphs)."""
+    return at >= 2 and tokens[at - 2].type == "list_item_open"
+
+
+def _inline(children: list[Any]) -> tuple[str, str]:
+    """An inline run as plain text (links as their words, images dropped), and its bold lead-in
+    ("**Cat-cow.** Kneel ...") taken out of it, if it starts with one."""
+    start = next((n for n, c in enumerate(children) if c.type != "text" or c.content.strip()), 0)
+    lead: list[str] = []
+    if start < len(children) and children[start].type == "strong_open":
+        end = next((n for n in range(start, len(children)) if children[n].type == "strong_close"), start)
+        lead = [_words(c) for c in children[start + 1 : end]]
+        children = children[end + 1 :]
+    text = _tidy("".join(_words(c) for c in children))
+    if lead:
+        text = text.lstrip(" .:-\u2013\u2014").strip()
+    return text, _tidy("".join(lead)).rstrip(" .:-\u2013\u2014")
+
+
+def _tidy(text: str) -> str:
+    """Spaces of every kind as one space, lines kept."""
+    return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+
+
+def _words(token: Any) -> str:
+    if token.type in ("text", "code_inline"):
+        return str(token.content)
+    return "\n" if token.type in ("softbreak", "hardbreak") else ""
+
+
+# -- schema.org HowTo ------------------------------------------------------------------------------
+
+
+def howtos(html: bytes) -> Iterator[Document]:
+    """Each schema.org HowTo in the page's JSON-LD, as a document: its sections or named steps as
+    headings, the steps' words as paragraphs."""
+    for data in _json_ld(html):
+        for howto in _of_type(data, "HowTo"):
+            blocks = list(_steps(howto.get("step") or howto.get("steps") or []))
+            if blocks:
+                yield Document(_text(howto.get("name")), blocks, "the page's HowTo data")
+
+
+def _json_ld(html: bytes) -> Iterator[Any]:
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, SyntaxError):
+        return
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            yield json.loads(script.text_content())
+        except ValueError:
+            continue
+
+
+def _of_type(data: Any, wanted: str) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _of_type(item, wanted)
+    elif isinstance(data, dict):
+        kinds = data.get("@type")
+        if wanted == kinds or (isinstance(kinds, list) and wanted in kinds):
+            yield data
+        else:
+            yield from _of_type(data.get("@graph", []), wanted)
+
+
+def _steps(steps: Any, level: int = 2) -> Iterator[Block]:
+    for step in steps if isinstance(steps, list) else [steps]:
+        if isinstance(step, str):
+            yield Block("paragraph", step)
+            continue
+        if not isinstance(step, dict):
+            continue
+        kind = step.get("@type")
+        name, text = _text(step.get("name")), _text(step.get("text"))
+        if kind == "HowToSection" or "itemListElement" in step:
+            if name:
+                yield Block("heading", name, level)
+            yield from _steps(step.get("itemListElement") or [], level + 1)
+        elif name and text and not text.startswith(name):
+            yield Block("heading", name, level)
+            yield Block("paragraph", text)
+        elif text or name:
+            yield Block("paragraph", text or name)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(_text(v) for v in value)
+    text = str(value or "")
+    if "<" in text:  # some pages put HTML in their JSON-LD
+        text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(text.split())
