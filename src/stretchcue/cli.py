@@ -266,6 +266,14 @@ def plan_command(
         console.out(line)
 
 
+@app.command("schema")
+def schema_command(manifest: arg.ManifestOpt = False) -> None:
+    """Print the JSON Schema of routines (or of manifests), for editors and other tools."""
+    from stretchcue.authoring.schema import MANIFEST, ROUTINE, schema_text
+
+    console.out(schema_text(MANIFEST if manifest else ROUTINE).rstrip("\n"))
+
+
 @app.command("cache")
 def cache_command(
     cache: arg.CacheOpt = None,
