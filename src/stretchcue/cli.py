@@ -266,6 +266,23 @@ def plan_command(
         console.out(line)
 
 
+@app.command("validate")
+def validate_command(files: arg.FilesArg) -> None:
+    """Check routines and manifests without building anything: every error, with its line."""
+    from stretchcue.pipeline.validate import problems
+
+    failed = False
+    for spec in files:
+        found = problems(spec)
+        for problem in found:
+            console.error(str(problem))
+        if not found:
+            console.out(f"{spec}: ok")
+        failed = failed or bool(found)
+    if failed:
+        raise typer.Exit(ExitStatus.ERROR)
+
+
 @app.command("schema")
 def schema_command(manifest: arg.ManifestOpt = False) -> None:
     """Print the JSON Schema of routines (or of manifests), for editors and other tools."""
