@@ -283,6 +283,18 @@ def validate_command(files: arg.FilesArg) -> None:
         raise typer.Exit(ExitStatus.ERROR)
 
 
+@app.command("new")
+def new_command(title: arg.NewTitleArg, out: arg.NewOutOpt = None) -> None:
+    """Write a starter routine to edit: every field explained, two example exercises."""
+    from stretchcue.authoring.schema import ROUTINE, schema_uri
+    from stretchcue.authoring.starter import file_name, starter
+    from stretchcue.disk.files import create_text
+
+    path = out or Path(file_name(title))
+    create_text(path, starter(title, schema_uri(ROUTINE), path.name))
+    console.out(f"routine: {path}")
+
+
 @app.command("schema")
 def schema_command(manifest: arg.ManifestOpt = False) -> None:
     """Print the JSON Schema of routines (or of manifests), for editors and other tools."""

@@ -230,3 +230,18 @@ def write_bytes(path: Path, data: bytes, option: str = "--out") -> None:
 def write_text(path: Path, text: str, option: str = "--out") -> None:
     """`write_bytes` for UTF-8 text."""
     write_bytes(path, text.encode("utf-8"), option)
+
+
+def create_text(path: Path, text: str) -> None:
+    """A new file of the user's, in UTF-8, whole or not at all; whatever is at `path` already (a
+    file, a link, even one put there while this one was written) is left as it is."""
+
+    def refuse(path: Path) -> None:
+        if os.path.lexists(path):
+            raise StretchcueError(f"{path} exists; move it away or choose another --out")
+
+    refuse(path)
+    if not path.parent.is_dir():
+        raise StretchcueError(f"{path.parent} is not a folder")
+    with replacing(path, check=refuse) as file:
+        file.write(text.encode("utf-8"))
