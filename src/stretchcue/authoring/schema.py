@@ -45,18 +45,16 @@ def schema_uri(kind: str) -> str:
 
 
 def kind_of(root: Node) -> str:
-    """A manifest is a mapping with `tracks` (or a key a typo away from it, and no `exercises`);
-    anything else is read as a routine."""
+    """A manifest is a mapping with `tracks`, or without `exercises` and with a key a typo away from
+    `tracks` (`track:`); anything else is read as a routine."""
     keys = [str(k.value) for k, _ in root.value if isinstance(k, ScalarNode)] if isinstance(root, MappingNode) else []
-    for key in ("tracks", "exercises", *keys):
-        near = difflib.get_close_matches(key, ("tracks", "exercises"), n=1) if key in keys else []
-        if near:
-            return MANIFEST if near[0] == "tracks" else ROUTINE
-    return ROUTINE
+    if "tracks" in keys or "exercises" in keys:
+        return MANIFEST if "tracks" in keys else ROUTINE
+    return MANIFEST if difflib.get_close_matches("tracks", keys) else ROUTINE
 
 
 def schema_errors(root: Node, source: str, kind: str) -> list[InputError]:
-    """Every error the schema finds in a file's YAML tree, in the order of its lines. None when the
+    """Every error the schema finds in a file's YAML tree, in the order of its lines; none when the
     tree cannot become data (an unknown tag, a bad merge): the loader names that problem itself."""
     from jsonschema import Draft202012Validator
 
@@ -95,16 +93,15 @@ def _located(error: ValidationError, root: Node, source: str) -> Iterator[InputE
 def _fitting(error: ValidationError) -> list[ValidationError]:
     """The errors inside the choices of an anyOf whose kind the value has ({in: 0, out: 6} is a mapping
     with a bad number, not a wrong `false`), unless a choice lists the values allowed."""
+    if any("enum" in choice for choice in error.validator_value):
+        return []
     branches: dict[int, list[ValidationError]] = {}
     for inner in error.context:
         branches.setdefault(inner.relative_schema_path[0], []).append(inner)
-    if any("enum" in choice for choice in error.validator_value):
-        return []
-    wrong_kind = ("type", "const")
     return [
         inner
         for errors in branches.values()
-        if not any(e.validator in wrong_kind and not e.relative_path for e in errors)
+        if not any(e.validator in ("type", "const") and not e.relative_path for e in errors)
         for inner in errors
     ]
 
