@@ -107,6 +107,16 @@ AuthorOpt = Annotated[str | None, typer.Option(metavar="TEXT", help="The podcast
 CardsOutOpt = Annotated[
     Path | None, typer.Option(metavar="DIR", help="Folder for the cards; default: cards/ in the track's folder.")
 ]
+FilesArg = Annotated[
+    list[str],
+    typer.Argument(metavar="FILE", help="Routine or manifest files (.yaml), or names of bundled ones."),
+]
+NewTitleArg = Annotated[str, typer.Argument(metavar="TITLE", help="The routine's title.")]
+NewOutOpt = Annotated[
+    Path | None,
+    typer.Option(metavar="FILE", help="The file to write; default: the title as a file name here (my-routine.yaml)."),
+]
+ManifestOpt = Annotated[bool, typer.Option("--manifest", help="The manifests' schema instead of the routines'.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 PngOpt = Annotated[Path | None, typer.Option("--png", metavar="FILE", help="Also draw the session as a picture (PNG).")]
 ClearOpt = Annotated[bool, typer.Option("--clear", help="Remove every stored clip.")]

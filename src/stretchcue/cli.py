@@ -266,6 +266,43 @@ def plan_command(
         console.out(line)
 
 
+@app.command("validate")
+def validate_command(files: arg.FilesArg) -> None:
+    """Check routines and manifests without building anything: every error, with its line."""
+    from stretchcue.pipeline.validate import problems
+
+    failed = False
+    for spec in files:
+        found = problems(spec)
+        for problem in found:
+            console.error(str(problem))
+        if not found:
+            console.out(f"{spec}: ok")
+        failed = failed or bool(found)
+    if failed:
+        raise typer.Exit(ExitStatus.ERROR)
+
+
+@app.command("new")
+def new_command(title: arg.NewTitleArg, out: arg.NewOutOpt = None) -> None:
+    """Write a starter routine to edit: every field explained, two example exercises."""
+    from stretchcue.authoring.schema import ROUTINE, schema_uri
+    from stretchcue.authoring.starter import file_name, starter
+    from stretchcue.disk.files import write_new
+
+    path = out or Path(file_name(title))
+    write_new(path, starter(title, schema_uri(ROUTINE), path.name))
+    console.out(f"routine: {path}")
+
+
+@app.command("schema")
+def schema_command(manifest: arg.ManifestOpt = False) -> None:
+    """Print the JSON Schema of routines (or of manifests), for editors and other tools."""
+    from stretchcue.authoring.schema import MANIFEST, ROUTINE, schema_text
+
+    console.out(schema_text(MANIFEST if manifest else ROUTINE).rstrip("\n"))
+
+
 @app.command("cache")
 def cache_command(
     cache: arg.CacheOpt = None,

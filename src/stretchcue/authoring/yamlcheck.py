@@ -44,6 +44,12 @@ def unfit_text(text: str) -> str | None:
     return None
 
 
+def unknown_key(key: object, allowed: tuple[str, ...]) -> str:
+    """What to say of a key that is not one of `allowed`: the one it is most like, else them all."""
+    near = difflib.get_close_matches(str(key), allowed, n=1)
+    return f"unknown key ({f'did you mean {near[0]!r}?' if near else 'expected one of: ' + ', '.join(allowed)})"
+
+
 def bundled_names(folder: Traversable) -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
@@ -219,9 +225,7 @@ class Reader:
             key = self._construct(key_node, field) if isinstance(key_node, ScalarNode) else None
             name = f"{field}.{key}" if field else str(key)
             if not isinstance(key, str) or key not in allowed:
-                near = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f" (did you mean '{near[0]}'?)" if near else f" (expected one of: {', '.join(allowed)})"
-                raise self.fail(key_node, name, f"unknown key{hint}")
+                raise self.fail(key_node, name, unknown_key(key, allowed))
             if here:
                 if key in written:
                     raise self.fail(key_node, name, "appears twice")

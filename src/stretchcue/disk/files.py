@@ -236,7 +236,9 @@ def write_new(path: Path, text: str) -> None:
     """A new file of UTF-8 text, whole or not at all, never in place of anything at `path`: it is
     written under a temp name, then linked to its name (which fails if the name is taken)."""
     if os.path.lexists(path):
-        raise StretchcueError(f"{path} exists; give another name (or move it away)")
+        raise StretchcueError(f"{path} exists; move it away or choose another --out")
+    if not path.parent.is_dir():
+        raise StretchcueError(f"{path.parent} is not a folder")
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
     except OSError as err:
@@ -252,10 +254,10 @@ def write_new(path: Path, text: str) -> None:
         try:
             os.link(temp, path)
         except FileExistsError:
-            raise StretchcueError(f"{path} exists; give another name (or move it away)") from None
+            raise StretchcueError(f"{path} exists; move it away or choose another --out") from None
         except OSError:  # a disk without links (FAT): look once more, then rename
             if os.path.lexists(path):
-                raise StretchcueError(f"{path} exists; give another name (or move it away)") from None
+                raise StretchcueError(f"{path} exists; move it away or choose another --out") from None
             os.replace(temp, path)
     except OSError as err:
         raise _naming(err, path) from None

@@ -97,15 +97,21 @@ def script(routine: Routine, options: Options, voice: VoiceProfile) -> tuple[Ste
     (engines.py fits each voice's pace), so it is known before a word is spoken and a build can
     encode the start of a track while the rest is being spoken. It depends on nothing but its
     inputs: `plan` and `build` always say the same. Two rounds: the announcement is itself spoken."""
+    steps = check_length(routine, options)
+    for _ in range(2):
+        said = [step.cue.text for step in steps if isinstance(step, Play) and step.cue.tone is None]
+        spoken = sum(voice.estimate(text) for text in said)
+        steps = compile_routine(routine, options, max(1, round((fixed_seconds(steps) + spoken) / 60)))
+    return steps
+
+
+def check_length(routine: Routine, options: Options) -> tuple[Step, ...]:
+    """The routine compiled, if its track would not last too long (its holds and silences alone)."""
     steps = compile_routine(routine, options)
     if fixed_seconds(steps) > MAX_TRACK_HOURS * 3600:
         raise StretchcueError(
             f"{routine.source}: the track would last over {MAX_TRACK_HOURS} hours; use shorter holds or fewer reps"
         )
-    for _ in range(2):
-        said = [step.cue.text for step in steps if isinstance(step, Play) and step.cue.tone is None]
-        spoken = sum(voice.estimate(text) for text in said)
-        steps = compile_routine(routine, options, max(1, round((fixed_seconds(steps) + spoken) / 60)))
     return steps
 
 
