@@ -116,6 +116,13 @@ NewOutOpt = Annotated[
     Path | None,
     typer.Option(metavar="FILE", help="The file to write; default: the title as a file name here (my-routine.yaml)."),
 ]
+SourceArg = Annotated[
+    str, typer.Argument(metavar="SOURCE", help="An article: a file (HTML, markdown or text) or an http(s):// address.")
+]
+ImportOutOpt = Annotated[
+    Path | None,
+    typer.Option(metavar="FILE", help="The routine file to write; default: its title as a file name here."),
+]
 ManifestOpt = Annotated[bool, typer.Option("--manifest", help="The manifests' schema instead of the routines'.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 PngOpt = Annotated[Path | None, typer.Option("--png", metavar="FILE", help="Also draw the session as a picture (PNG).")]

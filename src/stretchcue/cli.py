@@ -295,6 +295,19 @@ def new_command(title: arg.NewTitleArg, out: arg.NewOutOpt = None) -> None:
     console.out(f"routine: {path}")
 
 
+@app.command("import")
+def import_command(source: arg.SourceArg, out: arg.ImportOutOpt = None) -> None:
+    """Write a routine from an article: its exercises, instructions, holds, reps and sides, each
+    value with the article's words beside it to check."""
+    from stretchcue.article.importer import import_article
+
+    imported = import_article(source, out)
+    for gap in imported.gaps:
+        console.note(f"{gap} (not in the article)")
+    count = len(imported.draft.exercises)
+    console.out(f"routine: {imported.path}  ({count} exercise{'s' if count != 1 else ''})")
+
+
 @app.command("schema")
 def schema_command(manifest: arg.ManifestOpt = False) -> None:
     """Print the JSON Schema of routines (or of manifests), for editors and other tools."""

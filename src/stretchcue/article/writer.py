@@ -84,6 +84,8 @@ def _folded(key: str, text: str) -> list[str]:
 
 
 def _scalar(value: object) -> str:
-    """One value as YAML writes it on one line (quoted when it must be)."""
+    """One value as YAML writes it on one line (quoted when it must be); 5.0 as 5."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     dumped = yaml.safe_dump(value, allow_unicode=True, width=10**6, default_flow_style=True)
     return dumped.removesuffix("\n").removesuffix("\n...").strip()

@@ -1,0 +1,41 @@
+"""`import`: an article in, a routine file out, checked by the routine loader before it is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from stretchcue.article.extract import documents
+from stretchcue.article.fetch import read_page
+from stretchcue.article.reader import Draft, read
+from stretchcue.article.writer import missing, routine_yaml
+from stretchcue.authoring.routine import parse
+from stretchcue.authoring.schema import ROUTINE, schema_uri
+from stretchcue.authoring.starter import file_name
+from stretchcue.disk.files import write_new
+from stretchcue.errors import StretchcueError
+
+
+@dataclass(frozen=True)
+class Imported:
+    path: Path
+    draft: Draft
+    gaps: list[str]  # what the article did not say, left to the defaults
+
+
+def draft_of(spec: str) -> tuple[Draft, str]:
+    """The page's draft routine (of its readings, the one with the most exercises), and where it came from."""
+    page = read_page(spec)
+    drafts = [draft for draft in map(read, documents(page)) if draft.exercises]
+    if not drafts:
+        raise StretchcueError(f"{spec}: no exercises found (no section tells a body how to move)")
+    return max(drafts, key=lambda draft: len(draft.exercises)), page.source
+
+
+def import_article(spec: str, out: Path | None) -> Imported:
+    draft, source = draft_of(spec)
+    path = out or Path(file_name(draft.title or "imported routine"))
+    text = f"# yaml-language-server: $schema={schema_uri(ROUTINE)}\n{routine_yaml(draft, source)}"
+    parse(text.encode("utf-8"), str(path))  # it validates as written, or nothing is written
+    write_new(path, text)
+    return Imported(path, draft, missing(draft))
