@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import yaml
+
 from stretchcue.article.fetch import Page
 
 BlockKind = Literal["heading", "paragraph", "item", "row"]
@@ -37,7 +39,7 @@ def documents(page: Page) -> list[Document]:
     """The readings of a page, best first: for HTML, its HowTo data (if any) and its main text."""
     if page.kind != "html":
         text = decode(page.data, page.encoding)
-        return [from_markdown(text, _first_line(text))]
+        return [from_markdown(text)]
     found = [doc for doc in howtos(page.data)]
     import trafilatura
 
@@ -53,8 +55,12 @@ def documents(page: Page) -> list[Document]:
     )
     meta = trafilatura.extract_metadata(page.data)
     title = _clean_title(meta.title if meta and meta.title else "")
+    whole = list(_html_blocks(page.data))
+    headings = [b.text for b in whole if b.kind == "heading" and b.level == 1]
+    title = best_title([*headings, title])
     if main:
         found.append(from_markdown(main, title))
+    found.append(Document(title, whole, "the page's whole text"))  # when the above miss it
     return found
 
 
@@ -71,11 +77,34 @@ def decode(data: bytes, declared: str | None) -> str:
     return str(best) if best else data.decode("utf-8", errors="replace")
 
 
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip().lstrip("#").strip()
-    return ""
+TOPIC = re.compile(
+    r"\b(?:stretch\w*|exercis\w*|yoga|poses?|routine|mobility|rehab\w*|programm?e|workout|moves?|"
+    r"flexibility|cool-?down|warm-?up|physio\w*|relief|reset)\b",
+    re.I,
+)
+NOT_TITLE = re.compile(r"^(?:skip to|home\b|menu\b|posted|filed|by\b|leaflet|page \d|\W*$)|\||>|\u203a", re.I)
+
+
+def best_title(candidates: list[str]) -> str:
+    """Of the lines that could be the title, the first that names the routine ("Leg Stretches for
+    Cyclists", not the site's name above it); capitals made ordinary."""
+    lines = [re.sub(r"^\d+[.)]\s+", "", " ".join(c.replace("*", "").replace("_", " ").split())) for c in candidates]
+    lines = [line for line in lines if line and not NOT_TITLE.search(line) and len(line.split()) <= 16]
+    title = next((line for line in lines if TOPIC.search(line)), lines[0] if lines else "")
+    return title.capitalize() if title.isupper() else title
+
+
+def _front_matter(text: str) -> tuple[str, str]:
+    """A markdown file's YAML front matter title (Jekyll, Hugo), and the text after it."""
+    match = re.match(r"\A---\s*\n(.*?)\n---\s*\n", text, re.S)
+    if not match:
+        return "", text
+    try:
+        data = yaml.safe_load(match[1])
+    except yaml.YAMLError:
+        data = None
+    title = str(data.get("title", "")) if isinstance(data, dict) else ""
+    return title, text[match.end() :]
 
 
 def _clean_title(title: str) -> str:
@@ -88,6 +117,9 @@ def _clean_title(title: str) -> str:
 
 def from_markdown(text: str, title: str = "") -> Document:
     from markdown_it import MarkdownIt
+
+    matter, text = _front_matter(text)
+    lines = [line.strip().lstrip("#").strip() for line in text.splitlines()[:25] if line.strip()]
 
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     blocks: list[Block] = []
@@ -122,7 +154,8 @@ def from_markdown(text: str, title: str = "") -> Document:
                 blocks.append(Block("item", words, depth, lead, number))
             elif words or lead:
                 blocks.append(Block("paragraph", words, lead=lead))
-    return Document(title or next((b.text for b in blocks if b.kind == "heading"), ""), blocks)
+    headings = [b.text for b in blocks if b.kind == "heading" and b.level == 1]
+    return Document(title or best_title([matter, *headings, *lines]), blocks)
 
 
 def _first_in_item(tokens: list[Any], at: int) -> bool:
@@ -154,6 +187,64 @@ def _words(token: Any) -> str:
     if token.type in ("text", "code_inline"):
         return str(token.content)
     return "\n" if token.type in ("softbreak", "hardbreak") else ""
+
+
+# -- a page's whole text ---------------------------------------------------------------------------
+
+SKIPPED = {"script", "style", "nav", "footer", "header", "aside", "form", "noscript", "button", "select", "svg"}
+CLUTTER = re.compile(
+    r"nav|menu|cookie|banner|footer|sidebar|comment|share|social|related|newsletter|advert|\bads?\b|promo|"
+    r"subscribe|breadcrumb|popup|modal|author|bio",
+    re.I,
+)
+BLOCKS = {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "pre", "div", "section", "article"}
+
+
+def _html_blocks(html: bytes) -> Iterator[Block]:
+    """Every heading, paragraph and table row of a page, clutter (menus, banners, comments) left
+    out by its tags and class names: for pages whose main text the extractor misses (old table
+    layouts)."""
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(html)
+    except (ValueError, SyntaxError):
+        return
+    yield from _walk(root)
+
+
+def _walk(element: Any) -> Iterator[Block]:
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        marks = f"{child.get('class', '')} {child.get('id', '')} {child.get('role', '')}"
+        if not tag or tag in SKIPPED or CLUTTER.search(marks):
+            continue
+        if re.fullmatch(r"h[1-6]", tag):
+            yield Block("heading", _tidy(child.text_content()), int(tag[1]))
+        elif tag == "tr":
+            cells = tuple(_tidy(cell.text_content()) for cell in child if cell.tag in ("td", "th"))
+            if any(cells) and not any(cell.find(".//table") is not None for cell in child):
+                yield Block("row", " | ".join(cells), cells=cells)
+            else:
+                yield from _walk(child)
+        elif tag in BLOCKS and not any(
+            isinstance(c.tag, str)
+            and (c.tag in BLOCKS or c.tag in ("table", "ul", "ol") or re.fullmatch(r"h[1-6]", c.tag))
+            for c in child.iter()
+            if c is not child
+        ):
+            text = _tidy(child.text_content())
+            if text:
+                strong = child.find("./strong") if child.find("./strong") is not None else child.find("./b")
+                lead = (
+                    _tidy(strong.text_content())
+                    if strong is not None and text.startswith(_tidy(strong.text_content()))
+                    else ""
+                )
+                rest = text[len(lead) :].lstrip(" .:-\u2013\u2014") if lead else text
+                yield Block("item" if tag == "li" else "paragraph", rest, lead=lead.rstrip(" .:-\u2013\u2014"))
+        else:
+            yield from _walk(child)
 
 
 # -- schema.org HowTo ------------------------------------------------------------------------------

@@ -112,6 +112,7 @@ REPS = [
     re.compile(r"(?:^|\s)(?:x|\u00d7)\s*(?P<n>\d+)\b", re.I),  # "x 5"
     re.compile(r"\b(?P<sets>\d+)\s+sets?\s+of\s+(?P<n>\d+)\b", re.I),
     re.compile(r"\b(?P<n>\d+)\s*(?:more\s+)?(?:times|reps?\b|repetitions?|rounds?)\b", re.I),
+    re.compile(r"\b(?:do|perform|repeat)\b[^.]*?\b(?P<n>1) time\b", re.I),  # "once", as digits
 ]
 NOT_REPS = re.compile(r"^\s*(?:a|per|each|every)\s+(?:day|week|month)|^\s*(?:daily|weekly)", re.I)
 
@@ -137,7 +138,7 @@ ALTERNATE = re.compile(
     re.I,
 )
 EACH = re.compile(
-    rf"\b(?:each|per|both|either|the other|other|opposite|the opposite)\s+{LIMBS}\b|"
+    rf"\b(?:each|per|either|the other|other|opposite|the opposite)\s+{LIMBS}\b|\b(?:on|to) both sides\b|"
     rf"\bswitch(?:ing)? (?:{LIMBS}|to the other)\b|\brepeat (?:it |this |the stretch )?(?:on|with|to|for) the "
     rf"(?:other|opposite)\b|\bon the (?:left|right) and (?:the )?(?:left|right)\b|"
     rf"\b(?:left|right) (?:side|leg|arm)?,? then (?:the )?(?:left|right)\b",

@@ -29,7 +29,10 @@ def draft_of(spec: str) -> tuple[Draft, str]:
     drafts = [draft for draft in map(read, documents(page)) if draft.exercises]
     if not drafts:
         raise StretchcueError(f"{spec}: no exercises found (no section tells a body how to move)")
-    return max(drafts, key=lambda draft: len(draft.exercises)), page.source
+    # The HowTo data and the main text, whichever has more exercises; the page's whole text only
+    # when neither has any (it may hold a sidebar's or a comment's exercises too).
+    chosen = [draft for draft in drafts if draft.how != "the page's whole text"] or drafts
+    return max(chosen, key=lambda draft: len(draft.exercises)), page.source
 
 
 def import_article(spec: str, out: Path | None) -> Imported:

@@ -48,7 +48,9 @@ NOT_EXERCISES = re.compile(
     re.I,
 )
 SUBSECTION = re.compile(
-    r"^(?:how to(?: do it| perform it)?|instructions|steps?|directions|technique|form|method|do it|"
+    r"^(?:how to(?: do it| perform it)?|instructions|steps?|directions|technique|form|method|do it|dose|dosage|"
+    r"how long|how many|how often|sets and reps|reps and sets|prescription|where (?:you(?:'ll|\u2019ll)? )?feel it|"
+    r"feel it|you(?:'ll|\u2019ll)? feel it|starting position|setup|set-up|position|"
     r"tips?|notes?|cues?|modifications?|variations?|make it (?:easier|harder)|common mistakes|mistakes|"
     r"muscles? (?:worked|targeted|stretched)|targets?|why it (?:works|helps)|benefits?|what to feel)\b",
     re.I,
@@ -116,6 +118,9 @@ def read(document: Document) -> Draft:
     sections, outside = _sections(document.blocks)
     exercises = [_exercise(section) for section in _exercise_sections(sections)]
     exercises = [e for e in exercises if e.sentences]
+    listed = _table_exercises(document.blocks)
+    if len(listed) > len(exercises):  # a table that is the routine ("Stretch | How | Hold | Reps")
+        exercises = listed
     chosen = {id(section) for section in _exercise_sections(sections)}
     shared = [b for s in sections if id(s) not in chosen and not _inside_chosen(s, sections, chosen) for b in s.own]
     shared = outside + shared
@@ -229,7 +234,9 @@ def _inside_chosen(section: _Section, sections: list[_Section], chosen: set[int]
 
 def _is_exercise(section: _Section) -> bool:
     name = _name(section.name)
-    if not name or len(name.split()) > MAX_NAME_WORDS or NOT_EXERCISES.search(name) or SUBSECTION.match(name):
+    if not re.search(r"[^\W\d_]{3}", name) or re.search(r"[$\u20ac\u00a3\u2605]|\breviews?\b", name):
+        return False  # a price, a rating, a number
+    if len(name.split()) > MAX_NAME_WORDS or NOT_EXERCISES.search(name) or SUBSECTION.match(name):
         return False
     return any(_instruction(sentence) for sentence in _sentences(_instruction_blocks(section)))
 
@@ -365,3 +372,53 @@ def _from_tables(blocks: list[Block], exercises: list[Exercise]) -> None:
                 exercise.hold = exercise.hold or (facts.hold(f"hold {cell}") if holding else None)
                 exercise.reps = exercise.reps or facts.reps(said)
                 exercise.sides = exercise.sides or facts.sides(said)
+
+
+COLUMNS = {
+    "name": r"exercise|stretch|name|movement|move|pose",
+    "how": r"how|instructions?|description|steps?|what to do|technique",
+    "feel": r"feel",
+    "hold": r"hold|time|duration|seconds",
+    "reps": r"reps?|repeat|repetitions?|sets?|times",
+    "sides": r"sides?|legs?|arms?",
+}
+
+
+def _table_exercises(blocks: list[Block]) -> list[Exercise]:
+    """The exercises of a table with a name column and an instructions column, each row one."""
+    found: list[Exercise] = []
+    columns: dict[str, int] = {}
+    for n, block in enumerate(blocks):
+        if block.kind != "row":
+            columns = {}
+            continue
+        if n == 0 or blocks[n - 1].kind != "row":  # the header
+            columns = {}
+            for index, title in enumerate(block.cells):
+                for key, pattern in COLUMNS.items():
+                    if key not in columns and re.search(rf"\b(?:{pattern})\b", title, re.I):
+                        columns[key] = index
+                        break
+            if "name" not in columns or "how" not in columns:
+                columns = {}
+            continue
+        if not columns:
+            continue
+        cell = {key: block.cells[index] if index < len(block.cells) else "" for key, index in columns.items()}
+        exercise = Exercise(_name(cell["name"]))
+        for sentence in SENTENCE_END.split(cell["how"]):
+            if FEEL_SENTENCE.match(sentence.strip()):
+                exercise.feel = exercise.feel or facts.feel(sentence)
+            elif spoken := _speakable(sentence):
+                exercise.sentences.append(spoken)
+        if cell.get("feel"):
+            exercise.feel = Fact(cell["feel"].strip().rstrip("."), cell["feel"])
+        if cell.get("hold"):
+            exercise.hold = facts.hold(f"hold {cell['hold']}")
+        said = " ".join(cell.get(key, "") for key in ("reps", "sides"))
+        exercise.reps = facts.reps(f"repeat {cell['reps']} times" if cell.get("reps", "").isdigit() else said)
+        exercise.sides = facts.sides(said) or facts.sides(cell["how"])
+        exercise.position = facts.position(cell["how"])
+        if exercise.name and exercise.sentences:
+            found.append(exercise)
+    return found
