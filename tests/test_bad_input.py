@@ -51,6 +51,27 @@ CASES = [
         "{in}/r.yaml:5: hold: invalid YAML: this line is not indented like the lines of its block",
     ),
     (
+        "yaml-indented-further",  # the parser reads it as more of the value above: not a colon to quote
+        {"r.yaml": "title: T\ndefaults:\n  hold: 5\n   reps: 2\nexercises:\n  - {name: A, instructions: B.}\n"},
+        ["build", "{in}/r.yaml"],
+        "{in}/r.yaml:4: reps: invalid YAML: this line is indented further than the line above it",
+    ),
+    (
+        "yaml-unclosed-list",  # named where the [ opens, not at the next key
+        {"r.yaml": "title: T\nexercises:\n  - name: A\n    instructions: B.\n    tips: [Relax.\n    sides: each\n"},
+        ["build", "{in}/r.yaml"],
+        "{in}/r.yaml:5: tips: invalid YAML: a [ or { is opened here and never closed",
+    ),
+    (
+        "yaml-unclosed-mapping",
+        {
+            "r.yaml": "title: T\ndefaults:\n  breathing: {in: 4, out: 6\n  hold: 3\n"
+            "exercises:\n  - {name: A, instructions: B.}\n"
+        },
+        ["build", "{in}/r.yaml"],
+        "{in}/r.yaml:3: breathing: invalid YAML: a [ or { is opened here and never closed",
+    ),
+    (
         "yaml-unclosed-quote",
         {"r.yaml": 'title: T\nexercises:\n  - name: "A\n    instructions: B.\n'},
         ["build", "{in}/r.yaml"],
@@ -162,13 +183,13 @@ CASES = [
         "hold-zero",
         {"r.yaml": routine_with("hold: 0")},
         ["build", "{in}/r.yaml"],
-        "{in}/r.yaml:5: exercises[0].hold: must be greater than 0, got 0",
+        "{in}/r.yaml:5: exercises[0].hold: must be at least 0.1, got 0",
     ),
     (
         "hold-negative",
         {"r.yaml": routine_with("hold: -5")},
         ["build", "{in}/r.yaml"],
-        "{in}/r.yaml:5: exercises[0].hold: must be greater than 0",
+        "{in}/r.yaml:5: exercises[0].hold: must be at least 0.1",
     ),
     (
         "hold-text",
@@ -305,7 +326,7 @@ CASES = [
         "manifest-hold",
         {"m.yaml": "title: M\ntracks:\n  - routine: back-stretches\n    hold: 0\n"},
         ["batch", "{in}/m.yaml"],
-        "{in}/m.yaml:4: tracks[0].hold: must be greater than 0",
+        "{in}/m.yaml:4: tracks[0].hold: must be at least 0.1",
     ),
     (
         "manifest-reps",
@@ -554,4 +575,4 @@ def test_debug_shows_the_traceback(cli, tmp_path: Path) -> None:
     routine = tmp_path / "r.yaml"
     routine.write_text(routine_with("hold: 0"))
     run = cli("--debug", "build", routine, "--out", tmp_path / "out")
-    assert run.code == 2 and "Traceback" in run.err and run.err.strip().endswith("must be greater than 0, got 0")
+    assert run.code == 2 and "Traceback" in run.err and run.err.strip().endswith("must be at least 0.1, got 0")

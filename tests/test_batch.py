@@ -134,7 +134,7 @@ def test_playlist_format() -> None:
             "tracks[0].hodl: unknown key (did you mean 'hold'?)",
         ),
         ("title: M\ntracks:\n  - routine: nowhere\n", 3, "tracks[0].routine: no routine file 'nowhere'"),
-        ("title: M\ntracks:\n  - routine: back-stretches\n    hold: -2\n", 4, "tracks[0].hold: must be greater than 0"),
+        ("title: M\ntracks:\n  - routine: back-stretches\n    hold: -2\n", 4, "tracks[0].hold: must be at least 0.1"),
         ("title: M\ntracks:\n  - routine: back-stretches\n    voice: nobody\n", 4, "tracks[0].voice: no voice profile"),
         ("title: M\ntracks: []\n", 2, "tracks: must not be empty"),
         ("tracks:\n  - routine: back-stretches\n", 1, "title: is required"),

@@ -71,7 +71,7 @@ def test_a_countdown_that_cannot_fit_is_a_warning_naming_the_cue(cli, small_rout
         (
             "title: T\nexercises:\n  - name: A\n    instructions: x\n    hold: -1\n",
             [],
-            "r.yaml:5: exercises[0].hold: must be greater than 0",
+            "r.yaml:5: exercises[0].hold: must be at least 0.1",
         ),
         ("title: T\nexercises:\n  - name: A\n    instrucions: x\n", [], "did you mean 'instructions'"),
         (None, ["--hold", "0"], "--hold"),
@@ -214,3 +214,15 @@ def test_scripts_run_takes_paths_from_the_callers_folder(small_routine: Path, tm
     run = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert (folder / "session.png").is_file() and "Quick check" in run.stdout
+
+
+def test_the_command_line_and_a_file_refuse_the_same_holds(cli, tmp_path: Path) -> None:
+    """A hold too short for --hold is too short in a file too (both 0.1 s at least)."""
+    routine = tmp_path / "r.yaml"
+    routine.write_text("title: T\nexercises:\n  - {name: A, instructions: Go., hold: 0.05}\n")
+    in_file = cli("plan", routine, "--voice", "beep")
+    assert in_file.code == 2 and "hold: must be at least 0.1, got 0.05" in in_file.err, in_file.err
+    routine.write_text("title: T\nexercises:\n  - {name: A, instructions: Go.}\n")
+    given = cli("plan", routine, "--voice", "beep", "--hold", "0.05")
+    assert given.code == 2 and "0.1" in given.err, given.err
+    assert cli("plan", routine, "--voice", "beep", "--hold", "0.1").code == 0

@@ -72,8 +72,8 @@ def test_tips_take_a_string_or_a_list() -> None:
     ("text", "line", "field", "words"),
     [
         (GOOD.replace("name: A", "nmae: A"), 3, "exercises[0].nmae", "did you mean 'name'"),
-        (GOOD + "    hold: -3\n", 5, "exercises[0].hold", "greater than 0"),
-        (GOOD + "    hold: 0\n", 5, "exercises[0].hold", "greater than 0"),
+        (GOOD + "    hold: -3\n", 5, "exercises[0].hold", "at least 0.1"),
+        (GOOD + "    hold: 0\n", 5, "exercises[0].hold", "at least 0.1"),
         (GOOD + "    hold: ten\n", 5, "exercises[0].hold", "expected a number"),
         (GOOD + "    reps: 2.5\n", 5, "exercises[0].reps", "whole number"),
         (GOOD + "    reps: true\n", 5, "exercises[0].reps", "whole number"),
@@ -166,7 +166,7 @@ def test_merged_keys_still_get_their_own_line_in_errors() -> None:
         == "r.yaml:1: defaults.hodl: unknown key (did you mean 'hold'?)"
     )
     merged = GOOD + "    <<: {hold: -1}\n"
-    assert str(error_for(merged)) == "r.yaml:5: exercises[0].hold: must be greater than 0, got -1"
+    assert str(error_for(merged)) == "r.yaml:5: exercises[0].hold: must be at least 0.1, got -1"
 
 
 def test_emoji_with_joiners_are_text() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from stretchcue.limits import MAX_HOLD, MAX_MUSIC_LEVEL, MAX_REPS, MIN_MUSIC_LEVEL, MUSIC_LEVEL
+from stretchcue.limits import MAX_HOLD, MAX_MUSIC_LEVEL, MAX_REPS, MIN_HOLD, MIN_MUSIC_LEVEL, MUSIC_LEVEL
 from stretchcue.sound.cache import ENV_VAR
 
 
@@ -35,14 +35,14 @@ RoutineArg = Annotated[
     str, typer.Argument(metavar="ROUTINE", help="A routine file (.yaml) or the name of a bundled routine.")
 ]
 HoldOpt = Annotated[
-    float | None, typer.Option(metavar="SECONDS", min=0.1, max=MAX_HOLD, help="Seconds to hold every stretch.")
+    float | None, typer.Option(metavar="SECONDS", min=MIN_HOLD, max=MAX_HOLD, help="Seconds to hold every stretch.")
 ]
 HoldsOpt = Annotated[
     list[float] | None,
     typer.Option(
         "--hold",
         metavar="SECONDS",
-        min=0.1,
+        min=MIN_HOLD,
         max=MAX_HOLD,
         help="Seconds to hold each stretch; repeat for one track each.",
     ),
@@ -128,12 +128,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 PngOpt = Annotated[Path | None, typer.Option("--png", metavar="FILE", help="Also draw the session as a picture (PNG).")]
 ClearOpt = Annotated[bool, typer.Option("--clear", help="Remove every stored clip.")]
 FromOpt = Annotated[
-    float, typer.Option("--from", metavar="SECONDS", min=0.1, max=MAX_HOLD, help="Hold of the first session.")
+    float, typer.Option("--from", metavar="SECONDS", min=MIN_HOLD, max=MAX_HOLD, help="Hold of the first session.")
 ]
 ToOpt = Annotated[
-    float, typer.Option("--to", metavar="SECONDS", min=0.1, max=MAX_HOLD, help="Hold of the last session.")
+    float, typer.Option("--to", metavar="SECONDS", min=MIN_HOLD, max=MAX_HOLD, help="Hold of the last session.")
 ]
-StepOpt = Annotated[float, typer.Option(metavar="SECONDS", min=0.1, max=MAX_HOLD, help="Seconds added each session.")]
+StepOpt = Annotated[
+    float, typer.Option(metavar="SECONDS", min=MIN_HOLD, max=MAX_HOLD, help="Seconds added each session.")
+]
 
 
 def flags_first(args: list[str]) -> list[str]:

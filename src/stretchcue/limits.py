@@ -4,7 +4,8 @@ In a module of their own, with no imports, so the command line can check its opt
 loading the YAML reader.
 """
 
-MAX_HOLD = 600.0  # seconds
+MIN_HOLD = 0.1  # seconds (the command line and the files agree)
+MAX_HOLD = 600.0
 MAX_REST = 600.0
 MAX_REPS = 20
 MAX_COUNTDOWN = 10

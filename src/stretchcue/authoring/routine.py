@@ -23,6 +23,7 @@ from stretchcue.limits import (
     MAX_REPS,
     MAX_REST,
     MIN_BREATH,
+    MIN_HOLD,
     MIN_MUSIC_LEVEL,
     MUSIC_LEVEL,
 )
@@ -162,7 +163,7 @@ class SettingsReader(Reader):
         return MusicChoice(path, level)  # read when a track is made: it may change between builds
 
     def hold(self, node: Node, field: str) -> float:
-        return float(self.number(node, field, 0, MAX_HOLD))
+        return float(self.number(node, field, MIN_HOLD, MAX_HOLD, allow_low=True))
 
     def reps(self, node: Node, field: str) -> int:
         return int(self.number(node, field, 1, MAX_REPS, integer=True, allow_low=True))

@@ -97,10 +97,17 @@ def parse_yaml(data: bytes, source: str) -> Node:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         problem = err.problem or ""
-        unclosed = "stream end" in problem or "end of stream" in problem  # named where it was opened
-        mark = (err.context_mark or err.problem_mark) if unclosed else (err.problem_mark or err.context_mark)
+        # A quote, [ or { never closed is named where it was opened.
+        unclosed = "stream end" in problem or "end of stream" in problem
+        bracket = "flow" in (err.context or "") and problem.startswith("expected ','")
+        mark = (err.context_mark or err.problem_mark) if unclosed or bracket else (err.problem_mark or err.context_mark)
         at = mark.line + 1 if mark else None
-        raise InputError(source, at, _key_on(text, at), f"invalid YAML: {_advice(problem)}") from None
+        advice = _advice(problem)
+        if bracket:
+            advice = f"a [ or {{ is opened here and never closed ({problem})"
+        elif "mapping values are not allowed" in problem and _indented_further(text, at):
+            advice = f"this line is indented further than the line above it; line it up with its block ({problem})"
+        raise InputError(source, at, _key_on(text, at), f"invalid YAML: {advice}") from None
     except yaml.YAMLError as err:
         raise InputError(source, None, "", f"invalid YAML: {err}") from None
     except RecursionError:
@@ -126,6 +133,20 @@ ADVICE = (
 
 def _advice(problem: str) -> str:
     return next((f"{advice} ({problem})" for found, advice in ADVICE if found in problem), problem)
+
+
+def _indented_further(text: str, line: int | None) -> bool:
+    """Whether a `key: value` line is indented further than the `key: value` line above it (so the
+    parser read it as more of that value), rather than holding a second ': ' of its own."""
+    lines = text.splitlines()
+    if line is None or not 1 < line <= len(lines):
+        return False
+    here = lines[line - 1]
+    above = next((lines[n] for n in range(line - 2, -1, -1) if lines[n].strip()), "")
+    indent = len(here) - len(here.lstrip(" "))
+    above_indent = len(above) - len(above.lstrip(" "))
+    own_value = here.split(": ", 1)[1] if ": " in here else ""
+    return indent > above_indent and ": " not in own_value and ": " in above and not above.rstrip().endswith(":")
 
 
 def _key_on(text: str, line: int | None) -> str:
