@@ -232,3 +232,16 @@ def test_each_set_lands_in_a_folder_of_its_own(cli, small_routine: Path, tmp_pat
     assert feed.count("<item>") == 2
     cards = (tmp_path / "output" / "quick-check" / "cards").iterdir()
     assert {p.suffix for p in cards if not p.name.startswith(".")} == {".png", ".pdf"}
+
+
+def test_a_skipped_track_warns_as_its_first_build_did(cli, tmp_path: Path) -> None:
+    routine = tmp_path / "r.yaml"
+    routine.write_text(
+        "title: Slow\ndefaults: {hold: 2, reps: 1, breathing: {in: 4, out: 6}}\n"
+        "exercises:\n  - {name: Reach, instructions: Reach up.}\n"
+    )
+    first = cli("build", routine, "--voice", "beep", "--out", tmp_path / "out")
+    again = cli("build", routine, "--voice", "beep", "--out", tmp_path / "out")
+    assert "skipped (unchanged)" in again.out, again.out
+    warned = [line for line in first.err.splitlines() if line.startswith("warning: Reach: a breath")]
+    assert warned and warned == [line for line in again.err.splitlines() if line.startswith("warning: ")], again.err

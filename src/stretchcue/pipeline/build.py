@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stretchcue import __version__
+from stretchcue.authoring.compiler import breathing_warnings
 from stretchcue.disk.files import Listener, Silent, check_folder, is_own_file, write_text, writing_into
 from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
 from stretchcue.outputs import cards, outline, playlist
@@ -113,7 +114,10 @@ def _build_all(
                 if existing is not None and existing.tags.stamp == inputs:
                     if existing.whole and all(is_own_file(p) for p in transcripts(path)):
                         log.debug("%s: skipped, made from the same inputs and whole", path)
-                        results[index] = Track(path, spec.title, existing.tags.length_ms / 1000, skipped=True)
+                        seconds = existing.tags.length_ms / 1000
+                        # What the routine itself warns of is said again (what speaking it showed is not).
+                        said = tuple(breathing_warnings(spec.routine, spec.options))
+                        results[index] = Track(path, spec.title, seconds, skipped=True, warnings=said)
                         say(index, "skipped", 1, 1)
                         continue
                     reason = "damaged" if not existing.whole else "a transcript missing or not ours"
