@@ -190,6 +190,7 @@ def test_debug_logs_what_a_bug_report_needs(cli, small_routine: Path, tmp_path: 
 def test_help_reads_as_people_expect(cli) -> None:
     bare = cli()
     assert bare.code == 0 and bare.out.startswith("Usage: stretchcue") and bare.err == "", bare.err
+    assert "..." not in bare.out.split("Commands:")[1], bare.out  # every command's line said whole
     short = cli("build", "-h")
     assert short.code == 0 and "--hold SECONDS" in short.out and "--out DIR" in short.out, short.out
     assert "<list[float]>" not in short.out and "<path>" not in short.out and "<int range>" not in short.out

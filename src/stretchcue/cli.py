@@ -134,7 +134,7 @@ def _feed(folder: Path, base_url: str, title: str | None, author: str | None) ->
     console.out(f"feed: {path}  ({count} episode{'s' if count != 1 else ''})")
 
 
-@app.command("build")
+@app.command("build", short_help="Build a routine's track (one per --hold, with a playlist).")
 def build_command(
     routine: arg.RoutineArg,
     hold: arg.HoldsOpt = None,
@@ -156,7 +156,7 @@ def build_command(
     _build(specs, out, cache, album, feed)
 
 
-@app.command("progression")
+@app.command("progression", short_help="Sessions whose holds step up, with a playlist.")
 def progression_command(
     routine: arg.RoutineArg,
     start: arg.FromOpt = 10,
@@ -180,7 +180,7 @@ def progression_command(
     _build(specs, out, cache, specs[0].album, feed)
 
 
-@app.command("batch")
+@app.command("batch", short_help="Build every track a manifest lists, with a playlist.")
 def batch_command(
     manifest: arg.ManifestArg,
     voice: arg.VoiceOpt = None,
@@ -200,7 +200,7 @@ def batch_command(
     _build(from_manifest(loaded, voice, default_voice(), overrides), out, cache, loaded.title, feed)
 
 
-@app.command("feed")
+@app.command("feed", short_help="Write a podcast feed of a folder of tracks.")
 def feed_command(
     folder: arg.FolderArg,
     base_url: arg.BaseUrlOpt,
@@ -211,7 +211,7 @@ def feed_command(
     _feed(folder, base_url, title, author)
 
 
-@app.command("cards")
+@app.command("cards", short_help="Draw the routine's cards (PNGs and a printable PDF).")
 def cards_command(
     routine: arg.RoutineArg,
     hold: arg.HoldOpt = None,
@@ -231,7 +231,7 @@ def cards_command(
         console.out(f"card: {path}")
 
 
-@app.command("plan")
+@app.command("plan", short_help="Print the exact timeline build would render.")
 def plan_command(
     routine: arg.RoutineArg,
     hold: arg.HoldOpt = None,
@@ -266,7 +266,7 @@ def plan_command(
         console.out(line)
 
 
-@app.command("validate")
+@app.command("validate", short_help="Check routines and manifests, listing every error.")
 def validate_command(files: arg.FilesArg) -> None:
     """Check routines and manifests without building anything: every error, with its line."""
     from stretchcue.pipeline.validate import problems
@@ -283,7 +283,7 @@ def validate_command(files: arg.FilesArg) -> None:
         raise typer.Exit(ExitStatus.ERROR)
 
 
-@app.command("new")
+@app.command("new", short_help="Write a starter routine to edit.")
 def new_command(title: arg.NewTitleArg, out: arg.NewOutOpt = None) -> None:
     """Write a starter routine to edit: every field explained, two example exercises."""
     from stretchcue.authoring.schema import ROUTINE, schema_uri
@@ -295,7 +295,7 @@ def new_command(title: arg.NewTitleArg, out: arg.NewOutOpt = None) -> None:
     console.out(f"routine: {path}")
 
 
-@app.command("import")
+@app.command("import", short_help="Write a routine from an article (a file or a web address).")
 def import_command(source: arg.SourceArg, out: arg.ImportOutOpt = None) -> None:
     """Write a routine from an article: its exercises, instructions, holds, reps and sides, each
     value with the article's words beside it to check."""
@@ -308,7 +308,7 @@ def import_command(source: arg.SourceArg, out: arg.ImportOutOpt = None) -> None:
     console.out(f"routine: {imported.path}  ({count} exercise{'s' if count != 1 else ''})")
 
 
-@app.command("schema")
+@app.command("schema", short_help="Print the JSON Schema of routines or manifests.")
 def schema_command(manifest: arg.ManifestOpt = False) -> None:
     """Print the JSON Schema of routines (or of manifests), for editors and other tools."""
     from stretchcue.authoring.schema import MANIFEST, ROUTINE, schema_text
@@ -316,7 +316,7 @@ def schema_command(manifest: arg.ManifestOpt = False) -> None:
     console.out(schema_text(MANIFEST if manifest else ROUTINE).rstrip("\n"))
 
 
-@app.command("cache")
+@app.command("cache", short_help="Where the speech cache is and how big; --clear empties it.")
 def cache_command(
     cache: arg.CacheOpt = None,
     clear: arg.ClearOpt = False,
@@ -331,7 +331,7 @@ def cache_command(
     console.out(f"{clips.root}: {count} clip{'s' if count != 1 else ''}, {size / 1e6:.1f} MB")
 
 
-@app.command("routines")
+@app.command("routines", short_help="List the bundled routines and manifests.")
 def routines_command() -> None:
     """List the bundled routines and manifests."""
     from stretchcue.authoring.routine import BUNDLED, load
@@ -347,7 +347,7 @@ def routines_command() -> None:
         console.out(f"{name:<28} manifest  {manifest.title} ({len(manifest.entries)} tracks)")
 
 
-@app.command("voices")
+@app.command("voices", short_help="List the voice profiles.")
 def voices_command() -> None:
     """List the voice profiles."""
     default = default_voice()
