@@ -82,7 +82,9 @@ TOPIC = re.compile(
     r"flexibility|cool-?down|warm-?up|physio\w*|relief|reset)\b",
     re.I,
 )
-NOT_TITLE = re.compile(r"^(?:skip to|home\b|menu\b|posted|filed|by\b|leaflet|page \d|\W*$)|\||>|\u203a", re.I)
+NOT_TITLE = re.compile(
+    r"^(?:skip to|(?:home|menu)\s*(?:$|[|>/\u203a])|posted|filed|by\b|leaflet|page \d|\W*$)|\||>|\u203a", re.I
+)
 
 
 def best_title(candidates: list[str]) -> str:
@@ -223,7 +225,8 @@ def _walk(element: Any) -> Iterator[Block]:
             yield Block("heading", _tidy(child.text_content()), int(tag[1]))
         elif tag == "tr":
             cells = tuple(_tidy(cell.text_content()) for cell in child if cell.tag in ("td", "th"))
-            if any(cells) and not any(cell.find(".//table") is not None for cell in child):
+            layout = any(_has_blocks(cell) for cell in child)  # a page laid out in a table: its cells hold the text
+            if any(cells) and not layout:
                 yield Block("row", " | ".join(cells), cells=cells)
             else:
                 yield from _walk(child)
@@ -245,6 +248,14 @@ def _walk(element: Any) -> Iterator[Block]:
                 yield Block("item" if tag == "li" else "paragraph", rest, lead=lead.rstrip(" .:-\u2013\u2014"))
         else:
             yield from _walk(child)
+
+
+def _has_blocks(element: Any) -> bool:
+    return any(
+        isinstance(c.tag, str) and (c.tag in BLOCKS or c.tag in ("table", "ul", "ol") or re.fullmatch(r"h[1-6]", c.tag))
+        for c in element.iter()
+        if c is not element
+    )
 
 
 # -- schema.org HowTo ------------------------------------------------------------------------------

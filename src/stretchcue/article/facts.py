@@ -175,21 +175,34 @@ def position(text: str) -> Fact[str] | None:
     return Fact(name, _sentence_around(text, match.start()))
 
 
+SENSATION = (
+    r"stretch(?:ing)?|pull(?:ing)?|tension|lengthening|release|opening|movement|tingling|pressure|"
+    r"sensation|work|burn|stretch sensation|this|it"
+)
 FEEL = re.compile(
     r"\b(?:feel|feeling|felt)\b(?:\s+(?:this|it|the|a|an|that)\b)?(?:\s+(?:gentle|mild|slight|good|deep|strong|"
-    r"nice|light|comfortable))*(?:\s+(?:stretch(?:ing)?|pull(?:ing)?|tension|lengthening|release|opening|"
-    r"stretch sensation|this|it))?\s+(?P<where>(?:\w+ly\s+)?(?:in|along|across|down|up|through|at|on|behind|"
-    r"from|deep|around|between|over|into|under|throughout|all)\b[^.!?]*)",
+    rf"nice|light|comfortable|big|real))*(?:\s+(?:{SENSATION})(?:\s+(?:or|and)\s+(?:{SENSATION}))?)?\s+"
+    r"(?P<where>(?:\w+ly\s+)?(?:in|along|across|down|up|through|at|on|behind|from|deep|around|between|over|into|"
+    r"under|throughout|all)\b[^.!?]*)",
+    re.I,
+)
+LOOSENING = re.compile(  # "You'll feel your lower back and hips loosening."
+    r"\bfeel (?P<where>(?:your|the) [^.!?]+?) (?:loosen|open|releas|relax|stretch|lengthen|soften|warm)\w*", re.I
+)
+RUNS = re.compile(  # "The stretch runs down your side and wraps around your ribs."
+    r"^(?:the|this|that) (?:stretch|pull|sensation) (?:runs|goes|travels|spreads|moves|is felt|should be felt|"
+    r"sits)\s+(?P<where>[^.!?]+)",
     re.I,
 )
 
 
 def feel(sentence: str) -> Fact[str] | None:
     """Where a sentence says the stretch is felt: "along the back of your thigh"."""
-    match = FEEL.search(sentence)
-    if not match:
-        return None
-    where = re.sub(r"\s+", " ", match["where"]).strip(" ,;:")
+    match = FEEL.search(sentence) or RUNS.search(sentence.strip())
+    where = match["where"] if match else ""
+    if not match and (loosening := LOOSENING.search(sentence)):
+        where = f"in {loosening['where']}"
+    where = re.sub(r"\s+", " ", where).strip(" ,;:")
     where = re.sub(r",?\s+(?:as you|when you|if you|while you)\b.*$", "", where)
     return Fact(where, sentence.strip()) if 2 <= len(where.split()) <= 25 else None
 

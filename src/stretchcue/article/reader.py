@@ -74,6 +74,7 @@ ASIDE = re.compile(
 CAPTION = re.compile(r"^(?:figure|fig\.|image|photo|picture|video|illustration|source|credit)\b[\s\d.:]*", re.I)
 ABBREVIATIONS = [(re.compile(r"\bR\b(?!-)"), "right"), (re.compile(r"\bL\b(?!-)"), "left")]
 MAX_NAME_WORDS = 12
+NAMED = re.compile(r"^([^:.!?\n]{3,60}?)(?::| [-\u2013\u2014]) +(?=[A-Z])")
 FEEL_SENTENCE = re.compile(
     r"^(?:you(?:'ll|\u2019ll)?\s+(?:should|will|may|might|can|could|want to)?\s*(?:also\s+)?)?feel\b", re.I
 )
@@ -190,6 +191,11 @@ def _headers(blocks: list[Block]) -> list[tuple[Block, int | None, str]]:
                 marked.append((block, None, ""))
         elif block.lead and _name_like(block.lead) and not SUBSECTION.match(block.lead) and not _label(block.lead):
             marked.append((block, 9, block.lead))
+        elif (named := NAMED.match(block.text)) and block.kind in ("paragraph", "item") and _name_like(named[1]):
+            if _label(named[1]) or SUBSECTION.match(named[1]):
+                marked.append((block, None, ""))
+            else:  # "Supine piriformis stretch: Lie on your back ..." names its own paragraph
+                marked.append((Block(block.kind, block.text[named.end() :], block.level, named[1]), 9, named[1]))
         else:
             marked.append((block, None, ""))
     return marked
@@ -255,7 +261,7 @@ def _instruction_blocks(section: _Section) -> list[Block]:
     inside = False
     for block, level, name in marked:
         if level is not None and block not in section.own:
-            inside = bool(SUBSECTION.match(_name(name)))
+            inside = bool(HOW.match(_name(name)))
             continue
         if inside and block not in blocks and not _note(block):
             blocks.append(block)
@@ -273,14 +279,16 @@ def _note(block: Block) -> bool:
 def _exercise(section: _Section) -> Exercise:
     exercise = Exercise(_name(section.name))
     texts = _sentences(_instruction_blocks(section))
+    embedded: Fact[str] | None = None
     for sentence in texts:
         hold, reps, sides = facts.hold(sentence), facts.reps(sentence), facts.sides(sentence)
         exercise.hold = exercise.hold or hold
         exercise.reps = exercise.reps or reps
         exercise.sides = exercise.sides or sides
-        if FEEL_SENTENCE.match(sentence):  # "Feel the stretch in ...": the track says it its own way
+        if FEEL_SENTENCE.match(sentence) or facts.RUNS.match(sentence):  # the track says it its own way
             exercise.feel = exercise.feel or facts.feel(sentence)
             continue
+        embedded = embedded or facts.feel(sentence)  # "... until you feel a stretch in ...": kept as said
         if re.match(r"^(?:tips?|note|caution|warning)\s*:", sentence, re.I):
             if re.match(r"^tips?\s*:", sentence, re.I):
                 exercise.tips.append(_speakable(sentence.split(":", 1)[1]))
@@ -291,8 +299,33 @@ def _exercise(section: _Section) -> Exercise:
         if spoken:
             exercise.sentences.append(spoken)
     exercise.tips = [t for t in exercise.tips if t]
+    exercise.feel = exercise.feel or _felt(section) or embedded
     exercise.position = facts.position(" ".join(texts))
     return exercise
+
+
+FELT = re.compile(
+    r"^(?:where (?:you(?:'ll|\u2019ll| will)? )?feel it|what you(?:'ll|\u2019ll| will)? feel|feel it)\b", re.I
+)
+HOW = re.compile(  # the parts of an exercise that say how to do it (others: tips, benefits, mistakes, where to feel it)
+    r"^(?:how to(?: do it| perform it)?|instructions|steps?|directions|technique|form|method|do it|dose|dosage|"
+    r"how long|how many|sets and reps|reps and sets|prescription|starting position|setup|set-up|position)\b",
+    re.I,
+)
+
+
+def _felt(section: _Section) -> Fact[str] | None:
+    """The words under a "Where you'll feel it" part of the exercise, as they are."""
+    under = False
+    for block, level, name in _headers(section.blocks):
+        if level is not None:
+            under = bool(FELT.match(_name(name)))
+            if under and block.kind != "heading" and block.text:  # "**Where you'll feel it:** deep in ..."
+                return Fact(block.text.split(". ")[0].strip().rstrip("."), block.text)
+            continue
+        if under and block.text:
+            return facts.feel(block.text) or Fact(block.text.split(". ")[0].strip().rstrip("."), block.text)
+    return None
 
 
 def _name(text: str) -> str:
