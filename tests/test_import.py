@@ -9,13 +9,14 @@ import http.server
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from stretchcue.article import facts
+from stretchcue.article import facts, fetch
 from stretchcue.article.importer import draft_of
 from stretchcue.authoring.routine import load
 
@@ -102,6 +103,21 @@ class Pages(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Type", "image/png")
             self.end_headers()
             self.wfile.write(b"\x89PNG\r\n\x1a\n")
+        elif self.path == "/trickle":  # the headers, then a byte now and then, forever
+            self.send_response(200)
+            self.send_header("Content-Type", "text/markdown")
+            self.end_headers()
+            while True:
+                try:
+                    self.wfile.write(b"#")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.3)
+        elif self.path == "/empty":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
         elif self.path == "/huge":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -158,6 +174,76 @@ def test_pages_that_cannot_be_imported_are_one_line_each(cli, server: str, tmp_p
         assert "Traceback" not in run.err and not (tmp_path / "r.yaml").exists()
 
 
+def test_a_server_that_never_finishes_is_given_up_on(cli, server: str, tmp_path: Path, monkeypatch) -> None:
+    """A page whose bytes trickle in forever (each in time for the read timeout) meets the deadline
+    for the whole answer (60 s; 2 s here)."""
+    monkeypatch.setattr(fetch, "DEADLINE", 2.0)
+    run = cli("import", f"{server}/trickle", "--out", tmp_path / "r.yaml")
+    assert run.code == 2 and "not all there after 2 s" in run.err and not (tmp_path / "r.yaml").exists(), run.err
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "no exercises found"),  # an empty page: lxml has no document to give
+        (b"<!-- only a comment -->", "no exercises found"),
+        (b"<html><script type='application/ld+json'>" + b"[" * 100_000 + b"]" * 100_000 + b"</script>", "no exercises"),
+    ],
+)
+def test_pages_with_nothing_in_them_are_one_line(cli, tmp_path: Path, content: bytes, says: str) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(content)
+    run = cli("import", page, "--out", tmp_path / "r.yaml")
+    assert run.code == 2 and run.err.count("\n") == 1 and says in run.err, run.err
+
+
+@pytest.mark.parametrize("address", ["http://" + "a" * 64 + ".com/", "http://a..com/", "http://xn--zz.com/"])
+def test_host_names_that_cannot_be_are_one_line(cli, tmp_path: Path, address: str) -> None:
+    run = cli("import", address, "--out", tmp_path / "r.yaml")
+    assert run.code == 2 and run.err.count("\n") == 1 and "Traceback" not in run.err, run.err
+
+
+def test_a_source_name_cannot_write_into_the_routine(cli, tmp_path: Path) -> None:
+    """The source is named in the file's header; a line break in its name stays in the comment."""
+    text = (ARTICLES / "m07_five-minute-shoulder-reset.md").read_bytes()
+    for name in ("a\ndefaults: {hold: 99, reps: 9}\n#.md", "b\u2028description: injected\u2028#.md"):
+        source = tmp_path / name
+        source.write_bytes(text)
+        out = tmp_path / "r.yaml"
+        assert cli("import", source, "--out", out).code == 0
+        routine = load(out)
+        assert routine.description is None and 99 not in {e.hold for e in routine.exercises}
+        header = out.read_text(encoding="utf-8").splitlines()[1]
+        assert (header.startswith("# Imported by") and "\\n" in header) or "\\u2028" in header, header
+        out.unlink()
+
+
+def test_text_a_voice_cannot_say_stays_out(cli, tmp_path: Path) -> None:
+    article = tmp_path / "a.md"
+    article.write_text(
+        "# Arm stretches\n\n## Cross-body stretch\n\nBring your right arm across your chest, as in the GIF below.\n"
+        "Hold it with your left hand [1]. Scroll down for the next stretch. Read more at healthline.com.\n"
+        "Keep your shoulder\ndown, away from your ear.\u0007 Continue reading below \U0001f447\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.yaml"
+    assert cli("import", article, "--out", out).code == 0
+    [exercise] = load(out).exercises
+    assert exercise.instructions == (
+        "Bring your right arm across your chest. Hold it with your left hand. "
+        "Keep your shoulder down, away from your ear."
+    ), exercise.instructions
+
+
+def test_more_exercises_than_a_routine_holds_is_one_line(cli, tmp_path: Path) -> None:
+    article = tmp_path / "many.md"
+    article.write_text(
+        "# Many\n\n" + "".join(f"## Side bend {n}\n\nBend your knee and reach your arm up.\n\n" for n in range(150))
+    )
+    run = cli("import", article, "--out", tmp_path / "r.yaml")
+    assert run.code == 2 and "150 exercises found; a routine holds at most 100" in run.err, run.err
+
+
 # -- the facts, in the ways articles say them ----------------------------------------------------------
 
 
@@ -193,6 +279,9 @@ def test_holds_read_every_way_articles_write_them(sentence: str, seconds: float)
         "Hold for a count of ten.",
         "90% of adults sit for 8 hours.",
         "The whole session takes 15 minutes.",
+        "Never hold this stretch for 60 seconds or longer.",
+        "Avoid holding it for 2 minutes.",
+        "Hold your breath for 5 seconds.",
     ],
 )
 def test_durations_that_are_not_holds_are_not_taken(sentence: str) -> None:

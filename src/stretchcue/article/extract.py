@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -15,6 +16,7 @@ import yaml
 
 from stretchcue.article.fetch import Page
 
+MAX_BLOCKS = 5000  # an article has a few hundred; more is not an article, and would only be slow
 BlockKind = Literal["heading", "paragraph", "item", "row"]
 
 
@@ -39,8 +41,11 @@ def documents(page: Page) -> list[Document]:
     """The readings of a page, best first: for HTML, its HowTo data (if any) and its main text."""
     if page.kind != "html":
         text = decode(page.data, page.encoding)
-        return [from_markdown(text)]
-    found = [doc for doc in howtos(page.data)]
+        return [from_markdown(text, markdown=page.kind == "markdown")]
+    tree = _tree(page.data)
+    if tree is None:
+        return []
+    found = list(howtos(tree))
     import trafilatura
 
     main = trafilatura.extract(
@@ -52,16 +57,32 @@ def documents(page: Page) -> list[Document]:
         include_links=False,
         include_formatting=True,
         favor_precision=True,
+        deduplicate=False,
     )
-    meta = trafilatura.extract_metadata(page.data)
-    title = _clean_title(meta.title if meta and meta.title else "")
-    whole = list(_html_blocks(page.data))
+    whole = list(_walk(tree))[:MAX_BLOCKS]
     headings = [b.text for b in whole if b.kind == "heading" and b.level == 1]
-    title = best_title([*headings, title])
+    title = best_title([*headings, _clean_title(_page_title(tree))])
     if main:
-        found.append(from_markdown(main, title))
+        found.append(from_markdown(main, title, markdown=True))
     found.append(Document(title, whole, "the page's whole text"))  # when the above miss it
     return found
+
+
+def _tree(html: bytes) -> Any:
+    """The page parsed by lxml, or None for one with nothing in it."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.fromstring(html)
+    except (etree.LxmlError, ValueError, SyntaxError, RecursionError):
+        return None
+
+
+def _page_title(tree: Any) -> str:
+    """The page's own title: its og:title, else its <title> (a site's name is cut off later)."""
+    found = tree.xpath('//meta[@property="og:title"]/@content') or tree.xpath("//title/text()")
+    return _tidy(str(found[0])) if found else ""
 
 
 def decode(data: bytes, declared: str | None) -> str:
@@ -117,7 +138,9 @@ def _clean_title(title: str) -> str:
 # -- markdown and text ---------------------------------------------------------------------------
 
 
-def from_markdown(text: str, title: str = "") -> Document:
+def from_markdown(text: str, title: str = "", markdown: bool = False) -> Document:
+    """Blocks of markdown, or of plain text read as markdown. In markdown a line break inside a
+    paragraph is a space; in plain text it is kept, as a name alone on its line may start one."""
     from markdown_it import MarkdownIt
 
     matter, text = _front_matter(text)
@@ -146,7 +169,7 @@ def from_markdown(text: str, title: str = "") -> Document:
             blocks.append(Block("row", " | ".join(row), cells=tuple(row)))
         elif token.type == "inline":
             opener = tokens[n - 1]
-            words, lead = _inline(token.children or [])
+            words, lead = _inline(token.children or [], markdown)
             if opener.type in ("th_open", "td_open"):
                 row.append(" ".join(filter(None, (lead, words))))
             elif opener.type == "heading_open":
@@ -157,7 +180,7 @@ def from_markdown(text: str, title: str = "") -> Document:
             elif words or lead:
                 blocks.append(Block("paragraph", words, lead=lead))
     headings = [b.text for b in blocks if b.kind == "heading" and b.level == 1]
-    return Document(title or best_title([matter, *headings, *lines]), blocks)
+    return Document(title or best_title([matter, *headings, *lines]), blocks[:MAX_BLOCKS])
 
 
 def _first_in_item(tokens: list[Any], at: int) -> bool:
@@ -165,30 +188,35 @@ def _first_in_item(tokens: list[Any], at: int) -> bool:
     return at >= 2 and tokens[at - 2].type == "list_item_open"
 
 
-def _inline(children: list[Any]) -> tuple[str, str]:
+def _inline(children: list[Any], markdown: bool = False) -> tuple[str, str]:
     """An inline run as plain text (links as their words, images dropped), and its bold lead-in
     ("**Cat-cow.** Kneel ...") taken out of it, if it starts with one."""
     start = next((n for n, c in enumerate(children) if c.type != "text" or c.content.strip()), 0)
     lead: list[str] = []
     if start < len(children) and children[start].type == "strong_open":
         end = next((n for n in range(start, len(children)) if children[n].type == "strong_close"), start)
-        lead = [_words(c) for c in children[start + 1 : end]]
+        lead = [_words(c, markdown) for c in children[start + 1 : end]]
         children = children[end + 1 :]
-    text = _tidy("".join(_words(c) for c in children))
+    text = _tidy("".join(_words(c, markdown) for c in children))
     if lead:
         text = text.lstrip(" .:-\u2013\u2014").strip()
     return text, _tidy("".join(lead)).rstrip(" .:-\u2013\u2014")
 
 
 def _tidy(text: str) -> str:
-    """Spaces of every kind as one space, lines kept."""
+    """Spaces of every kind as one space, lines kept (any line break as "\\n"); control and
+    formatting characters (bidi overrides, zero widths) and pictographs left out: none is spoken."""
+    text = re.sub(r"\s*\u00b0", " degrees", text)  # (a symbol, as the pictographs are, but one to say)
+    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs", "So"))
     return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
 
 
-def _words(token: Any) -> str:
+def _words(token: Any, markdown: bool = False) -> str:
     if token.type in ("text", "code_inline"):
         return str(token.content)
-    return "\n" if token.type in ("softbreak", "hardbreak") else ""
+    if token.type == "softbreak":
+        return " " if markdown else "\n"
+    return "\n" if token.type == "hardbreak" else ""
 
 
 # -- a page's whole text ---------------------------------------------------------------------------
@@ -196,26 +224,19 @@ def _words(token: Any) -> str:
 SKIPPED = {"script", "style", "nav", "footer", "header", "aside", "form", "noscript", "button", "select", "svg"}
 CLUTTER = re.compile(
     r"nav|menu|cookie|banner|footer|sidebar|comment|share|social|related|newsletter|advert|\bads?\b|promo|"
-    r"subscribe|breadcrumb|popup|modal|author|bio",
+    r"subscribe|breadcrumb|popup|modal|author|bio|widget|secondary|disqus|respond|reply|replies|discussion|"
+    r"sponsor|outbrain|taboola|recommend",
     re.I,
 )
 BLOCKS = {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "pre", "div", "section", "article"}
 
 
-def _html_blocks(html: bytes) -> Iterator[Block]:
+def _walk(element: Any, depth: int = 0) -> Iterator[Block]:
     """Every heading, paragraph and table row of a page, clutter (menus, banners, comments) left
     out by its tags and class names: for pages whose main text the extractor misses (old table
     layouts)."""
-    from lxml import html as lxml_html
-
-    try:
-        root = lxml_html.fromstring(html)
-    except (ValueError, SyntaxError):
+    if depth > 200:  # deeper than any page is laid out
         return
-    yield from _walk(root)
-
-
-def _walk(element: Any) -> Iterator[Block]:
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         marks = f"{child.get('class', '')} {child.get('id', '')} {child.get('role', '')}"
@@ -247,7 +268,7 @@ def _walk(element: Any) -> Iterator[Block]:
                 rest = text[len(lead) :].lstrip(" .:-\u2013\u2014") if lead else text
                 yield Block("item" if tag == "li" else "paragraph", rest, lead=lead.rstrip(" .:-\u2013\u2014"))
         else:
-            yield from _walk(child)
+            yield from _walk(child, depth + 1)
 
 
 def _has_blocks(element: Any) -> bool:
@@ -261,43 +282,41 @@ def _has_blocks(element: Any) -> bool:
 # -- schema.org HowTo ------------------------------------------------------------------------------
 
 
-def howtos(html: bytes) -> Iterator[Document]:
+def howtos(tree: Any) -> Iterator[Document]:
     """Each schema.org HowTo in the page's JSON-LD, as a document: its sections or named steps as
     headings, the steps' words as paragraphs."""
-    for data in _json_ld(html):
+    for data in _json_ld(tree):
         for howto in _of_type(data, "HowTo"):
             blocks = list(_steps(howto.get("step") or howto.get("steps") or []))
             if blocks:
                 yield Document(_text(howto.get("name")), blocks, "the page's HowTo data")
 
 
-def _json_ld(html: bytes) -> Iterator[Any]:
-    from lxml import html as lxml_html
-
-    try:
-        tree = lxml_html.fromstring(html)
-    except (ValueError, SyntaxError):
-        return
+def _json_ld(tree: Any) -> Iterator[Any]:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             yield json.loads(script.text_content())
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
 
 
-def _of_type(data: Any, wanted: str) -> Iterator[dict[str, Any]]:
+def _of_type(data: Any, wanted: str, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 20:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from _of_type(item, wanted)
+            yield from _of_type(item, wanted, depth + 1)
     elif isinstance(data, dict):
         kinds = data.get("@type")
         if wanted == kinds or (isinstance(kinds, list) and wanted in kinds):
             yield data
         else:
-            yield from _of_type(data.get("@graph", []), wanted)
+            yield from _of_type(data.get("@graph", []), wanted, depth + 1)
 
 
 def _steps(steps: Any, level: int = 2) -> Iterator[Block]:
+    if level > 8:
+        return
     for step in steps if isinstance(steps, list) else [steps]:
         if isinstance(step, str):
             yield Block("paragraph", step)

@@ -68,14 +68,21 @@ NOT_A_HOLD = re.compile(
     re.IGNORECASE,
 )
 UP_TO = re.compile(
-    rf"\b(?:up to|working up to|build(?:ing)? up to|increas\w* [\w ]*?to|gradually to)\s+(?P<n>{NUMBER})", re.I
+    rf"\b(?:up to|working up to|build(?:ing)? up to|increas\w* [\w ]{{0,40}}?to|gradually to)\s+(?P<n>{NUMBER})", re.I
+)
+
+
+NEGATED = re.compile(  # "Never hold this for 60 seconds", "avoid holding for 2 minutes", "hold your breath"
+    r"\b(?:never|not|don't|do not|avoid)\s+(?:\w+\s+){0,2}?(?:hold|stay|keep|remain)\w*|\bhold(?:ing)? your breath\b",
+    re.I,
 )
 
 
 def hold(sentence: str) -> Fact[float] | None:
-    """How long a sentence says to hold, in seconds; ranges take their start (the rest is a note)."""
+    """How long a sentence says to hold, in seconds; ranges take their start (the rest is a note).
+    A sentence that says what not to do ("never hold it for 60 seconds") says no hold."""
     text = digits(sentence)
-    if not HOLDING.search(text):
+    if not HOLDING.search(text) or NEGATED.search(text):
         return None
     for match in DURATION.finditer(text):
         after = text[match.end() : match.end() + 30]
@@ -112,7 +119,7 @@ REPS = [
     re.compile(r"(?:^|\s)(?:x|\u00d7)\s*(?P<n>\d+)\b", re.I),  # "x 5"
     re.compile(r"\b(?P<sets>\d+)\s+sets?\s+of\s+(?P<n>\d+)\b", re.I),
     re.compile(r"\b(?P<n>\d+)\s*(?:more\s+)?(?:times|reps?\b|repetitions?|rounds?)\b", re.I),
-    re.compile(r"\b(?:do|perform|repeat)\b[^.]*?\b(?P<n>1) time\b", re.I),  # "once", as digits
+    re.compile(r"\b(?:do|perform|repeat)\b[^.]{0,60}?\b(?P<n>1) time\b", re.I),  # "once", as digits
 ]
 NOT_REPS = re.compile(r"^\s*(?:a|per|each|every)\s+(?:day|week|month)|^\s*(?:daily|weekly)", re.I)
 
@@ -187,7 +194,7 @@ FEEL = re.compile(
     re.I,
 )
 LOOSENING = re.compile(  # "You'll feel your lower back and hips loosening."
-    r"\bfeel (?P<where>(?:your|the) [^.!?]+?) (?:loosen|open|releas|relax|stretch|lengthen|soften|warm)\w*", re.I
+    r"\bfeel (?P<where>(?:your|the) [^.!?]{1,80}?) (?:loosen|open|releas|relax|stretch|lengthen|soften|warm)\w*", re.I
 )
 RUNS = re.compile(  # "The stretch runs down your side and wraps around your ribs."
     r"^(?:the|this|that) (?:stretch|pull|sensation) (?:runs|goes|travels|spreads|moves|is felt|should be felt|"

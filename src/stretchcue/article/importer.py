@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stretchcue.article.extract import documents
-from stretchcue.article.fetch import read_page
+from stretchcue.article.fetch import read_page, shown
 from stretchcue.article.reader import Draft, read
 from stretchcue.article.writer import missing, routine_yaml
 from stretchcue.authoring.routine import parse
 from stretchcue.authoring.schema import ROUTINE, schema_uri
 from stretchcue.authoring.starter import file_name
 from stretchcue.disk.files import write_new
-from stretchcue.errors import StretchcueError
+from stretchcue.errors import InputError, StretchcueError
+from stretchcue.limits import MAX_EXERCISES
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def draft_of(spec: str) -> tuple[Draft, str]:
     page = read_page(spec)
     drafts = [draft for draft in map(read, documents(page)) if draft.exercises]
     if not drafts:
-        raise StretchcueError(f"{spec}: no exercises found (no section tells a body how to move)")
+        raise StretchcueError(f"{shown(spec)}: no exercises found (no section tells a body how to move)")
     # The HowTo data and the main text, whichever has more exercises; the page's whole text only
     # when neither has any (it may hold a sidebar's or a comment's exercises too).
     chosen = [draft for draft in drafts if draft.how != "the page's whole text"] or drafts
@@ -37,8 +38,15 @@ def draft_of(spec: str) -> tuple[Draft, str]:
 
 def import_article(spec: str, out: Path | None) -> Imported:
     draft, source = draft_of(spec)
+    if len(draft.exercises) > MAX_EXERCISES:
+        raise StretchcueError(
+            f"{source}: {len(draft.exercises)} exercises found; a routine holds at most {MAX_EXERCISES}"
+        )
     path = out or Path(file_name(draft.title or "imported routine"))
     text = f"# yaml-language-server: $schema={schema_uri(ROUTINE)}\n{routine_yaml(draft, source)}"
-    parse(text.encode("utf-8"), str(path))  # it validates as written, or nothing is written
+    try:  # it validates as written, or nothing is written
+        parse(text.encode("utf-8"), str(path))
+    except InputError as err:
+        raise StretchcueError(f"{source}: the routine it holds cannot be written: {err.field}: {err.message}") from None
     write_new(path, text)
     return Imported(path, draft, missing(draft))

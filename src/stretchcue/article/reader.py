@@ -63,12 +63,15 @@ NUMBERED = re.compile(
 MEDIA = re.compile(
     r"https?://|www\.|\b(?:click|tap|watch|video|subscribe|download|pinterest|instagram|facebook|newsletter|"
     r"shown|pictured|picture|photo|photograph|image|illustration|diagram|figure|fig\.|see (?:below|above)|"
-    r"as demonstrated|add to cart|buy|affiliate|sponsored|advertisement)\b",
+    r"as demonstrated|add to cart|buy|affiliate|sponsored|advertisement|gif|scroll|swipe|read more|learn more|"
+    r"continue reading|sources?|getty|shutterstock|istock|as the model|in our guide|this (?:article|post|page)|"
+    r"next (?:stretch|pose|slide)|previous (?:stretch|pose|slide))\b",
     re.I,
 )
 ASIDE = re.compile(
     r"\s*\((?:[^()]*\b(?:as shown|shown|pictured|see|picture|photo|image|video|figure|fig\.)\b[^()]*)\)|"
-    r",?\s*(?:as (?:you (?:can )?)?(?:see|seen|shown|pictured)|see) (?:in|on|below|above)[^,.;]*",
+    r",?\s*(?:as (?:you (?:can )?)?(?:see|seen|shown|pictured)|see) (?:in|on|below|above)[^,.;]*|"
+    r",?\s*(?:as|like) (?:in|on) the (?:gif|video|picture|photo|image|illustration|diagram|figure|clip)\b[^,.;]*",
     re.I,
 )
 CAPTION = re.compile(r"^(?:figure|fig\.|image|photo|picture|video|illustration|source|credit)\b[\s\d.:]*", re.I)
@@ -178,7 +181,7 @@ def _headers(blocks: list[Block]) -> list[tuple[Block, int | None, str]]:
         following = blocks[n + 1] if n + 1 < len(blocks) else None
         if block.kind == "heading":
             marked.append((block, block.level, block.text))
-        elif block.kind in ("paragraph", "item") and "\n" in block.text and _name_like(block.text.split("\n")[0]):
+        elif block.kind in ("paragraph", "item") and "\n" in block.text and _title_like(block.text.split("\n")[0]):
             first, rest = block.text.split("\n", 1)  # a name on its own line, then its text
             marked.append((Block("heading", first), 7, first))
             marked.append((Block("paragraph", rest), None, ""))
@@ -222,6 +225,15 @@ def _name_like(text: str) -> bool:
         and not text.endswith((".", "!", "?", ",", ";"))
         and not facts.DURATION.search(text)
     ) or (bool(NUMBERED.match(text)) and 0 < len(words) <= MAX_NAME_WORDS and not text.endswith((".", "?", "!")))
+
+
+def _title_like(line: str) -> bool:
+    """A line that names what follows (not the first line of a wrapped paragraph): short, and
+    numbered, in capitals, or with most of its words capitalised."""
+    words = line.split()
+    capitalised = sum(w[0].isupper() for w in words if w[0].isalpha())
+    short = _name_like(line) and len(words) <= 8
+    return short and (bool(NUMBERED.match(line)) or line.isupper() or len(words) <= 3 or capitalised * 2 >= len(words))
 
 
 def _exercise_sections(sections: list[_Section]) -> list[_Section]:
@@ -293,7 +305,7 @@ def _exercise(section: _Section) -> Exercise:
             if re.match(r"^tips?\s*:", sentence, re.I):
                 exercise.tips.append(_speakable(sentence.split(":", 1)[1]))
             continue
-        if (hold or reps or sides) and _only_facts(sentence):
+        if (hold or reps or sides or re.search(r"\d", sentence)) and _only_facts(sentence):
             continue
         spoken = _speakable(sentence)
         if spoken:
@@ -358,6 +370,7 @@ def _speakable(sentence: str) -> str:
     text = ASIDE.sub("", sentence)
     if CAPTION.match(text) or MEDIA.search(text):
         return ""
+    text = re.sub(r"\s*\[\d+\]", "", text)  # citation marks
     text = text.replace("--", ", ").replace("\u2014", ", ").replace(" \u2013 ", ", ")
     for pattern, word in ABBREVIATIONS:
         text = pattern.sub(word, text)
@@ -372,15 +385,19 @@ def _speakable(sentence: str) -> str:
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c(]?[A-Z0-9])|\n+")
 
 
+MAX_SENTENCE = 600  # characters: a longer "sentence" is not one a coach says (and would only be slow to read)
+
+
 def _sentences(blocks: list[Block]) -> list[str]:
     found: list[str] = []
     for block in blocks:
         if block.kind == "heading" or block.kind == "row":
             continue
         text = f"{block.lead}: {block.text}" if FACT_LABEL.match(block.lead) else block.text
+        text = re.sub(r"(?<![.!?:;])\n(?=[a-z(])", " ", text)  # a line wrapped inside a sentence
         for part in SENTENCE_END.split(text):
             part = part.strip()
-            if part:
+            if part and len(part) <= MAX_SENTENCE:
                 found.append(part)
     return found
 

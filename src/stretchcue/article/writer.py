@@ -14,6 +14,7 @@ from stretchcue import __version__
 from stretchcue.article.facts import Fact, quote
 from stretchcue.article.reader import Draft, Exercise
 from stretchcue.authoring.routine import Defaults
+from stretchcue.authoring.yamlcheck import MAX_TEXT, MAX_TITLE
 
 WIDTH = 100
 DEFAULTS = Defaults()
@@ -43,7 +44,7 @@ def routine_yaml(draft: Draft, source: str, today: datetime.date | None = None) 
     if gaps := missing(draft):
         lines.append("# Not in the article, so stretchcue's defaults are used:")
         lines += [f"#   {gap}" for gap in gaps]
-    lines.append(f"title: {_scalar(draft.title or 'Imported routine')}")
+    lines.append(f"title: {_scalar(_cut(draft.title or 'Imported routine', MAX_TITLE))}")
     settings = [(key, fact) for key, fact in (("hold", draft.hold), ("reps", draft.reps)) if fact]
     if settings:
         lines.append("defaults:")
@@ -55,10 +56,14 @@ def routine_yaml(draft: Draft, source: str, today: datetime.date | None = None) 
 
 
 def _exercise(exercise: Exercise) -> list[str]:
-    lines = [f"  - name: {_scalar(exercise.name)}"]
+    lines = [f"  - name: {_scalar(_cut(exercise.name, MAX_TITLE))}"]
     if exercise.position:
         lines.append(_line(f"    position: {exercise.position.value}", exercise.position))
-    lines += _folded("    instructions", " ".join(exercise.sentences))
+    said, left = _within(exercise.sentences, MAX_TEXT)
+    lines += _folded("    instructions", " ".join(said))
+    if left:
+        more = f"{left} sentence{'s' if left != 1 else ''} more"
+        lines.append(f"    # (the article says {more}: a routine's instructions hold {MAX_TEXT} characters)")
     for key in ("hold", "reps", "sides"):
         fact: Fact[Any] | None = getattr(exercise, key)
         if fact:
@@ -69,6 +74,20 @@ def _exercise(exercise: Exercise) -> list[str]:
         lines.append("    tips:")
         lines += [f"      - {_scalar(tip)}" for tip in exercise.tips]
     return lines
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+def _within(sentences: list[str], limit: int) -> tuple[list[str], int]:
+    """The first sentences that fit in `limit` characters, and how many are left out."""
+    kept: list[str] = []
+    for sentence in sentences:
+        if len(" ".join([*kept, sentence])) > limit:
+            break
+        kept.append(sentence)
+    return kept, len(sentences) - len(kept)
 
 
 def _line(text: str, fact: Fact[Any]) -> str:
