@@ -62,7 +62,8 @@ class Console:
         self._say(f"warning: {text}")
 
     def error(self, text: str) -> None:
-        self._say(f"error: {text}")
+        """One line, whatever the message holds (a file name with a line break in it, say)."""
+        self._say("error: " + " ".join(text.splitlines()))
 
     def waiting(self, text: str) -> None:
         """That the run waits, and for what (even when --quiet: it must not look hung)."""
