@@ -41,7 +41,7 @@ def local(folder: Path, url: str) -> Path:
 def test_a_feed_reader_takes_the_feed_and_every_enclosure_is_its_file(served) -> None:
     folder, feed = served
     assert feed.version == "rss20"
-    assert feed.feed.title == "Quick check"
+    assert feed.feed.title == "Quick check - 5, 8 s holds"  # the tracks' album
     # Apple's spelling, true/false (feedparser maps only "yes" and "clean", so it reads ours as not explicit)
     xml = ElementTree.parse(folder / "feed.xml").getroot()
     explicit = [e.text for e in xml.iter("{http://www.itunes.com/dtds/podcast-1.0.dtd}explicit")]

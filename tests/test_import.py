@@ -20,9 +20,10 @@ from stretchcue.article import facts, fetch
 from stretchcue.article.importer import draft_of
 from stretchcue.authoring.routine import load
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEED = SEEDS / "000_059985fceebfa4a5.txt"
 ARTICLES = Path(__file__).parent / "articles"
+SEED = (
+    ARTICLES / "seed-000_back-stretching-exercises.txt"
+)  # ../shared/seeds/000_059985fceebfa4a5.txt, the project's source
 EXPECTED = yaml.safe_load((ARTICLES / "expected.yaml").read_text(encoding="utf-8"))
 
 
@@ -36,10 +37,9 @@ def body(path: Path) -> str:
 
 @pytest.fixture
 def seed(tmp_path: Path) -> Path:
-    """The seed article (a copy, so the tests run wherever the shared folder is not)."""
-    source = SEED if SEED.exists() else ARTICLES / "t01_upper-back-stretches.txt"
-    copy = tmp_path / source.name
-    shutil.copy(source, copy)
+    """The seed article, in a folder of its own."""
+    copy = tmp_path / SEED.name
+    shutil.copy(SEED, copy)
     return copy
 
 

@@ -85,9 +85,9 @@ def exercise_card(routine: Routine, index: int, options: Options) -> Card:
         body.append(Text(f"{n}. {way.name}", "Semibold", above=0.025))
         body.append(Text(way.instructions))
         if way.feel:
-            body.append(_aside(phrases.feel_it(way.feel)))
-    if exercise.feel:
-        body.append(_aside(phrases.feel_it(exercise.feel), above=0.03))
+            body.append(_aside(phrases.feel_it(way.feel), rtl=right_to_left(way.feel)))
+    if exercise.feel:  # set as the place it names reads, whatever the label before it
+        body.append(_aside(phrases.feel_it(exercise.feel), above=0.03, rtl=right_to_left(exercise.feel)))
     body.extend(_aside(tip, above=0.015) for tip in exercise.tips)
     if exercise.about:
         body.append(_aside(exercise.about, above=0.015))
@@ -95,9 +95,9 @@ def exercise_card(routine: Routine, index: int, options: Options) -> Card:
     return Card(heading, exercise.name, tuple(body), exercise.position, routine.title)
 
 
-def _aside(words: str, above: float = 0.0) -> Text:
+def _aside(words: str, above: float = 0.0, rtl: bool | None = None) -> Text:
     """Where to feel it, tips, and what the exercise works: beside the instructions, in grey."""
-    return Text(words, color=MUTED, above=above, rtl=right_to_left(words))
+    return Text(words, color=MUTED, above=above, rtl=right_to_left(words) if rtl is None else rtl)
 
 
 def _detail(exercise: Exercise) -> str:
