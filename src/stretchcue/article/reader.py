@@ -120,12 +120,13 @@ class _Section:
 
 def read(document: Document) -> Draft:
     sections, outside = _sections(document.blocks)
-    exercises = [_exercise(section) for section in _exercise_sections(sections)]
+    found = _exercise_sections(sections)
+    exercises = [_exercise(section) for section in found]
     exercises = [e for e in exercises if e.sentences]
     listed = _table_exercises(document.blocks)
     if len(listed) > len(exercises):  # a table that is the routine ("Stretch | How | Hold | Reps")
         exercises = listed
-    chosen = {id(section) for section in _exercise_sections(sections)}
+    chosen = {id(section) for section in found}
     shared = [b for s in sections if id(s) not in chosen and not _inside_chosen(s, sections, chosen) for b in s.own]
     shared = outside + shared
     draft = Draft(document.title, document.how, exercises)

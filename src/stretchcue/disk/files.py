@@ -72,14 +72,8 @@ def replacing(
     `path` instead of writing through it. Just before it, `check` looks at what is at `path` again:
     a file put there while this one was written (other programs do not take our lock) is kept.
     """
+    fd, temp = _temp_beside(path)
     try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
-    except OSError as err:
-        raise _naming(err, path) from None
-    temp = Path(name)
-    try:
-        if hasattr(os, "fchmod"):  # mkstemp makes it private; the file gets the usual permissions
-            os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "r+b") as file:
             yield file
             file.flush()
@@ -92,6 +86,23 @@ def replacing(
         raise _naming(err, path) from None
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _temp_beside(path: Path) -> tuple[int, Path]:
+    """A new temp file beside `path`, created exclusively under a unique name (never through a link
+    planted there), with the usual permissions (mkstemp makes it private): its open descriptor and path."""
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
+    except OSError as err:
+        raise _naming(err, path) from None
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o666 & ~_UMASK)
+    except OSError as err:
+        os.close(fd)
+        Path(name).unlink(missing_ok=True)
+        raise _naming(err, path) from None
+    return fd, Path(name)
 
 
 def _naming(err: OSError, path: Path) -> OSError:
@@ -239,14 +250,8 @@ def write_new(path: Path, text: str) -> None:
         raise StretchcueError(f"{path} exists; move it away or choose another --out")
     if not path.parent.is_dir():
         raise StretchcueError(f"{path.parent} is not a folder")
+    fd, temp = _temp_beside(path)
     try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART)
-    except OSError as err:
-        raise _naming(err, path) from None
-    temp = Path(name)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as file:
             file.write(text.encode("utf-8"))
             file.flush()
