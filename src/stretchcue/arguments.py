@@ -124,6 +124,9 @@ ImportOutOpt = Annotated[
     typer.Option(metavar="FILE", help="The routine file to write; default: its title as a file name here."),
 ]
 ManifestOpt = Annotated[bool, typer.Option("--manifest", help="The manifests' schema instead of the routines'.")]
+FadeOpt = Annotated[
+    bool, typer.Option("--fade", help="Less talk as the holds grow: full guidance first, brief, then minimal last.")
+]
 GuidanceOpt = Annotated[
     str | None,
     typer.Option(

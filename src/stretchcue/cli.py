@@ -180,6 +180,7 @@ def progression_command(
     music: arg.MusicOpt = None,
     music_level: arg.MusicLevelOpt = None,
     guidance: arg.GuidanceOpt = None,
+    fade: arg.FadeOpt = False,
     out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
@@ -189,9 +190,10 @@ def progression_command(
     from stretchcue.pipeline.tracks import progression
 
     loaded = load(routine)
-    specs = progression(
-        loaded, start, stop, step, _options(None, reps, chimes, music, music_level, guidance), _voice(voice)
-    )
+    if fade and guidance:
+        raise StretchcueError("--fade steps the guidance down itself; give --fade or --guidance, not both")
+    options = _options(None, reps, chimes, music, music_level, guidance)
+    specs = progression(loaded, start, stop, step, options, _voice(voice), fade)
     _build(specs, out, cache, specs[0].album, feed)
 
 

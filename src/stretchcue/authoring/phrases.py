@@ -37,6 +37,7 @@ START_RIGHT = "Start with your right side."
 START_ALTERNATING = "Start to the right, then switch sides each time."
 SWITCH_TO_LEFT = "Switch sides. Now the left side."
 SWITCH_SHORT = "Switch sides."
+GUIDANCE = {"full": "full guidance", "brief": "brief guidance", "minimal": "minimal guidance", "timer": "timer"}
 OUTRO_SHORT = "That's the routine. Well done."
 # Chapter titles (shown by players, not spoken).
 CHAPTER_INTRO = "Introduction"
