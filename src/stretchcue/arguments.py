@@ -124,6 +124,16 @@ ImportOutOpt = Annotated[
     typer.Option(metavar="FILE", help="The routine file to write; default: its title as a file name here."),
 ]
 ManifestOpt = Annotated[bool, typer.Option("--manifest", help="The manifests' schema instead of the routines'.")]
+FadeOpt = Annotated[
+    bool, typer.Option("--fade", help="Less talk as the holds grow: full guidance first, brief, then minimal last.")
+]
+GuidanceOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LEVEL",
+        help="How much is said: full, brief, minimal or timer (tones and names); default: the routine's guidance.",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 PngOpt = Annotated[Path | None, typer.Option("--png", metavar="FILE", help="Also draw the session as a picture (PNG).")]
 ClearOpt = Annotated[bool, typer.Option("--clear", help="Remove every stored clip.")]

@@ -63,13 +63,24 @@ def _main(
 
 
 def _options(
-    hold: float | None, reps: int | None, chimes: bool | None, music: Path | None, music_level: float | None
+    hold: float | None,
+    reps: int | None,
+    chimes: bool | None,
+    music: Path | None,
+    music_level: float | None,
+    guidance: str | None = None,
 ) -> Options:
     """The command line's overrides."""
     from stretchcue.authoring.compiler import Options
-    from stretchcue.authoring.routine import MusicChoice
+    from stretchcue.authoring.routine import Guidance, MusicChoice
 
-    return Options(hold, reps, chimes, MusicChoice(music) if music else None, music_level)
+    level = None
+    if guidance is not None:
+        try:
+            level = Guidance(guidance.lower())
+        except ValueError:
+            raise StretchcueError(f"--guidance: expected one of {', '.join(Guidance)}; got {guidance!r}") from None
+    return Options(hold, reps, chimes, MusicChoice(music) if music else None, music_level, level)
 
 
 def _voice(name: str | None) -> VoiceProfile:
@@ -143,6 +154,7 @@ def build_command(
     chimes: arg.ChimesOpt = None,
     music: arg.MusicOpt = None,
     music_level: arg.MusicLevelOpt = None,
+    guidance: arg.GuidanceOpt = None,
     out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
@@ -151,7 +163,7 @@ def build_command(
     from stretchcue.authoring.routine import load
     from stretchcue.pipeline.tracks import by_holds
 
-    options = _options(None, reps, chimes, music, music_level)
+    options = _options(None, reps, chimes, music, music_level, guidance)
     specs, album = by_holds(load(routine), hold or [], options, _voice(voice))
     _build(specs, out, cache, album, feed)
 
@@ -167,6 +179,8 @@ def progression_command(
     chimes: arg.ChimesOpt = None,
     music: arg.MusicOpt = None,
     music_level: arg.MusicLevelOpt = None,
+    guidance: arg.GuidanceOpt = None,
+    fade: arg.FadeOpt = False,
     out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
@@ -176,7 +190,10 @@ def progression_command(
     from stretchcue.pipeline.tracks import progression
 
     loaded = load(routine)
-    specs = progression(loaded, start, stop, step, _options(None, reps, chimes, music, music_level), _voice(voice))
+    if fade and guidance:
+        raise StretchcueError("--fade steps the guidance down itself; give --fade or --guidance, not both")
+    options = _options(None, reps, chimes, music, music_level, guidance)
+    specs = progression(loaded, start, stop, step, options, _voice(voice), fade)
     _build(specs, out, cache, specs[0].album, feed)
 
 
@@ -187,6 +204,7 @@ def batch_command(
     chimes: arg.ChimesOpt = None,
     music: arg.MusicOpt = None,
     music_level: arg.MusicLevelOpt = None,
+    guidance: arg.GuidanceOpt = None,
     out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
@@ -196,7 +214,7 @@ def batch_command(
     from stretchcue.pipeline.tracks import from_manifest
 
     loaded = manifests.load(manifest)
-    overrides = _options(None, None, chimes, music, music_level)
+    overrides = _options(None, None, chimes, music, music_level, guidance)
     _build(from_manifest(loaded, voice, default_voice(), overrides), out, cache, loaded.title, feed)
 
 
@@ -240,6 +258,7 @@ def plan_command(
     chimes: arg.ChimesOpt = None,
     music: arg.MusicOpt = None,
     music_level: arg.MusicLevelOpt = None,
+    guidance: arg.GuidanceOpt = None,
     cache: arg.CacheOpt = None,
     as_json: arg.JsonOpt = False,
     png: arg.PngOpt = None,
@@ -257,7 +276,7 @@ def plan_command(
     with console.progress() as progress:
         task = progress.add_task("Speaking", total=None)
         speaker = Voice(profile, clips)
-        options = _options(hold, reps, chimes, music, music_level)
+        options = _options(hold, reps, chimes, music, music_level, guidance)
         plan = make_plan(loaded, options, speaker, lambda d, t: progress.update(task, completed=d, total=t))
     _report_repairs(clips)
     if png:

@@ -11,7 +11,16 @@ import math
 from dataclasses import dataclass, replace
 
 from stretchcue.authoring import phrases, script
-from stretchcue.authoring.routine import Breathing, Exercise, MusicChoice, Position, Routine, Sides, Variation
+from stretchcue.authoring.routine import (
+    Breathing,
+    Exercise,
+    Guidance,
+    MusicChoice,
+    Position,
+    Routine,
+    Sides,
+    Variation,
+)
 from stretchcue.authoring.script import Cue, Event, Hold, Kind, Play, Step
 
 
@@ -24,6 +33,7 @@ class Options:
     chimes: bool | None = None
     music: MusicChoice | None = None  # rendered under the voice; the script does not change
     music_level: float | None = None
+    guidance: Guidance | None = None  # for every exercise, over what the routine says
 
 
 # Silences, in seconds: room to breathe between sentences and to move between positions.
@@ -49,7 +59,13 @@ SIDE_NAMES = phrases.SIDES
 def effective(exercise: Exercise, options: Options) -> Exercise:
     """The exercise with command-line overrides applied (option > routine file > defaults)."""
     hold = exercise.hold if options.hold is None else options.hold
-    return replace(exercise, hold=hold, reps=exercise.reps if options.reps is None else options.reps)
+    reps = exercise.reps if options.reps is None else options.reps
+    return replace(exercise, hold=hold, reps=reps, guidance=options.guidance or exercise.guidance)
+
+
+def guidance_of(routine: Routine, options: Options) -> Guidance:
+    """The session's own level (its intro and finish): the command line's, else the routine's."""
+    return options.guidance or routine.guidance
 
 
 def countdown_numbers(hold: float, countdown: int, after: float = 0.0) -> range:
@@ -70,12 +86,14 @@ def move_seconds(before: Position | None, after: Position | None) -> float:
 def compile_routine(routine: Routine, options: Options = Options(), minutes: int | None = None) -> tuple[Step, ...]:
     """The whole session as steps. `minutes` is the length the intro announces (layout knows it)."""
     exercises = [effective(e, options) for e in routine.exercises]
-    return tuple(_Writer(routine, exercises, _chimes(routine, options)).session(minutes))
+    writer = _Writer(routine, exercises, _chimes(routine, options), guidance_of(routine, options))
+    return tuple(writer.session(minutes))
 
 
 def breathing_warnings(routine: Routine, options: Options = Options()) -> list[str]:
     """The exercises that ask for breath tones whose holds leave no room for a whole breath."""
-    writer = _Writer(routine, [effective(e, options) for e in routine.exercises], _chimes(routine, options))
+    exercises = [effective(e, options) for e in routine.exercises]
+    writer = _Writer(routine, exercises, _chimes(routine, options), guidance_of(routine, options))
     warnings = []
     for exercise in writer.exercises:
         if exercise.breathing and not writer.breathes(exercise):
@@ -89,19 +107,40 @@ def breathing_warnings(routine: Routine, options: Options = Options()) -> list[s
 
 
 def _chimes(routine: Routine, options: Options) -> bool:
-    return routine.chimes if options.chimes is None else options.chimes
+    """Chimes as asked; a timer session always has them (its holds are marked by nothing else)."""
+    chimes = routine.chimes if options.chimes is None else options.chimes
+    timer = guidance_of(routine, options) is Guidance.TIMER or any(
+        effective(e, options).guidance is Guidance.TIMER for e in routine.exercises
+    )
+    return chimes or timer
 
 
 class _Writer:
-    def __init__(self, routine: Routine, exercises: list[Exercise], chimes: bool) -> None:
+    """Writes the session at each exercise's guidance level. Every level keeps the same holds, rests,
+    chapters and time to change position; the talk, and the pauses that belong to it, are what go:
+    full says everything; brief names the exercise and its reminder, one gentle first rep, then
+    only the calls; minimal says the name, "hold", the count, "release" and "switch sides"; timer
+    says the names only, and chimes the rest."""
+
+    def __init__(self, routine: Routine, exercises: list[Exercise], chimes: bool, level: Guidance) -> None:
         self.routine = routine
         self.exercises = exercises
         self.chimes = chimes
+        self.level = level  # the session's own: its intro and finish
         self.steps: list[Step] = []
         self.said: dict[tuple[str, ...], int] = {}
 
     def say(self, cue: Cue, pause: float = BETWEEN_SENTENCES) -> None:
         self.steps.append(Play(cue, pause))
+
+    def wait(self, seconds: float) -> None:
+        """More quiet after the last cue (a time that is not talk's: to move, to rest)."""
+        last = self.steps[-1]
+        if isinstance(last, Play):
+            self.steps[-1] = replace(last, pause=max(last.pause, seconds))
+
+    def tone(self, tone: script.Tone, cue: Cue, pause: float = BETWEEN_SENTENCES) -> None:
+        self.say(replace(cue, kind=Kind.CHIME, text="", tone=tone), pause)
 
     def vary(self, words: tuple[str, ...]) -> str:
         """The next wording of a repeated cue, in turn."""
@@ -110,17 +149,25 @@ class _Writer:
         return words[count % len(words)]
 
     def session(self, minutes: int | None) -> list[Step]:
-        title = self.routine.title
-        self.say(Cue(Kind.INTRO, phrases.welcome(title), chapter=phrases.CHAPTER_INTRO))
-        if minutes:  # a cue of its own: the one sentence to speak again when the length is known
-            self.say(Cue(Kind.INTRO, phrases.length(minutes)))
-        reps = {e.reps for e in self.exercises}
-        self.say(Cue(Kind.INTRO, phrases.how_often(reps.pop() if len(reps) == 1 else None)))
-        if self.chimes:
-            self.say(Cue(Kind.INTRO, phrases.CHIMES))
-        if any(self.breathes(e) for e in self.exercises):  # promised only where the tones will sound
-            self.say(Cue(Kind.INTRO, phrases.BREATHING))
-        self.say(Cue(Kind.INTRO, phrases.SAFETY), AFTER_NAME)
+        title, level = self.routine.title, self.level
+        opening = Cue(Kind.INTRO, phrases.welcome(title), chapter=phrases.CHAPTER_INTRO)
+        if level is Guidance.TIMER:
+            self.tone(script.CHIME_NEXT, opening, AFTER_NAME)
+        elif level is Guidance.MINIMAL:
+            self.say(replace(opening, text=phrases.title_only(title)), AFTER_NAME)
+        else:
+            self.say(opening)
+        if level is Guidance.FULL:
+            if minutes:  # a cue of its own: the one sentence to speak again when the length is known
+                self.say(Cue(Kind.INTRO, phrases.length(minutes)))
+            reps = {e.reps for e in self.exercises}
+            self.say(Cue(Kind.INTRO, phrases.how_often(reps.pop() if len(reps) == 1 else None)))
+            if self.chimes:
+                self.say(Cue(Kind.INTRO, phrases.CHIMES))
+        if level in (Guidance.FULL, Guidance.BRIEF):
+            if any(self.breathes(e) for e in self.exercises):  # promised only where the tones will sound
+                self.say(Cue(Kind.INTRO, phrases.BREATHING))
+            self.say(Cue(Kind.INTRO, phrases.SAFETY if level is Guidance.FULL else phrases.SAFETY_LINE), AFTER_NAME)
         total = len(self.exercises)
         position: Position | None = None  # where the listener is: not known at the start
         for number, exercise in enumerate(self.exercises, start=1):
@@ -128,23 +175,52 @@ class _Writer:
             position = exercise.position or position
             if number < total:
                 following = self.exercises[number]
-                moving = following.position not in (None, position)
-                self.say(Cue(Kind.NEXT, phrases.next_up(following.name, moving), exercise.name), BEFORE_NEXT)
+                if following.guidance is Guidance.FULL:
+                    moving = following.position not in (None, position)
+                    self.say(Cue(Kind.NEXT, phrases.next_up(following.name, moving), exercise.name), BEFORE_NEXT)
+                else:  # the next name is said at once: the time to come out of this position stays
+                    self.wait(BEFORE_NEXT)
         short = max(e.hold for e in self.exercises) < GOAL_HOLD
-        self.say(Cue(Kind.OUTRO, phrases.outro(GOAL_HOLD if short else None), chapter=phrases.CHAPTER_END), TAIL)
+        closing = Cue(Kind.OUTRO, phrases.outro(GOAL_HOLD if short else None), chapter=phrases.CHAPTER_END)
+        if level is Guidance.TIMER:
+            self.tone(script.CHIME_NEXT, closing, TAIL)
+        else:
+            self.say(closing if level is Guidance.FULL else replace(closing, text=phrases.OUTRO_SHORT), TAIL)
         return self.steps
 
     def exercise(self, number: int, total: int, exercise: Exercise, move: float) -> None:
-        name = exercise.name
+        name, level = exercise.name, exercise.guidance
         ways = exercise.variations or (Variation(name="", instructions=""),)
         each = exercise.sides is Sides.EACH  # a chapter per side
         first_way = ways[0].name if len(ways) > 1 else ""
         chapter: str | None = phrases.chapter(name, first_way, SIDE_NAMES[0] if each else None)
-        self.say(
-            Cue(Kind.EXERCISE, phrases.announce(name, number, total, named=number > 1), name, chapter=chapter),
-            AFTER_NAME,
-        )
+        announced = phrases.announce(name, number, total, named=number > 1)
+        if level is Guidance.TIMER:
+            self.tone(script.CHIME_NEXT, Cue(Kind.EXERCISE, "", name, chapter=chapter), 0.0)
+        if level is not Guidance.FULL:
+            announced = phrases.title_only(name)
+        self.say(Cue(Kind.EXERCISE, announced, name, chapter=None if level is Guidance.TIMER else chapter), AFTER_NAME)
         for index, way in enumerate(ways):
+            chapter = None if index == 0 else phrases.chapter(name, way.name, SIDE_NAMES[0] if each else None)
+            text = self.instructions(exercise, index, way)
+            after = (move if index == 0 else GET_IN_POSITION) if exercise.sides is Sides.NONE else BETWEEN_SENTENCES
+            if text:
+                self.say(Cue(Kind.INSTRUCTION, text, name, chapter=chapter), after)
+            elif chapter:  # a way's chapter starts on a tone when nothing is said
+                self.tone(script.CHIME_NEXT, Cue(Kind.INSTRUCTION, "", name, chapter=chapter), after)
+            else:
+                self.wait(after if exercise.sides is Sides.NONE else 0.0)
+            self.holds(exercise, move if index == 0 else GET_IN_POSITION, way.name if len(ways) > 1 else "")
+            if index + 1 < len(ways):
+                if level is Guidance.FULL:
+                    self.say(Cue(Kind.REST, self.vary(phrases.REST), name), max(exercise.rest, SIDE_CHANGE))
+                else:
+                    self.wait(max(exercise.rest, SIDE_CHANGE))
+
+    def instructions(self, exercise: Exercise, index: int, way: Variation) -> str:
+        """What the exercise's instructions say at its level (empty: nothing)."""
+        level = exercise.guidance
+        if level is Guidance.FULL:
             text = [exercise.instructions] if index == 0 else []
             if way.name:
                 text.append(phrases.way(index, way.name, way.instructions))
@@ -153,26 +229,34 @@ class _Writer:
                 text.append(phrases.feel(feel))
             if index == 0:
                 text.extend(exercise.tips)
-            chapter = None if index == 0 else phrases.chapter(name, way.name, SIDE_NAMES[0] if each else None)
-            self.say(
-                Cue(Kind.INSTRUCTION, " ".join(text), name, chapter=chapter),
-                (move if index == 0 else GET_IN_POSITION) if exercise.sides is Sides.NONE else BETWEEN_SENTENCES,
-            )
-            self.holds(exercise, move if index == 0 else GET_IN_POSITION, way.name if len(ways) > 1 else "")
-            if index + 1 < len(ways):
-                self.say(Cue(Kind.REST, self.vary(phrases.REST), name), max(exercise.rest, SIDE_CHANGE))
+            return " ".join(text)
+        if level is Guidance.BRIEF:
+            text = [exercise.reminder or phrases.first_sentence(exercise.instructions)] if index == 0 else []
+            if way.name:
+                text.append(phrases.title_only(way.name.capitalize()))
+            return " ".join(text)
+        if level is Guidance.MINIMAL and way.name and index > 0:
+            return phrases.title_only(way.name.capitalize())
+        return ""
 
     def holds(self, exercise: Exercise, move: float, way: str) -> None:
-        name = exercise.name
+        name, level = exercise.name, exercise.guidance
+        talks = level in (Guidance.FULL, Guidance.BRIEF)
         order: list[tuple[str | None, int]]
         if exercise.sides is Sides.NONE:
             order = [(None, rep) for rep in range(1, exercise.reps + 1)]
         elif exercise.sides is Sides.EACH:
             order = [(side, rep) for side in SIDE_NAMES for rep in range(1, exercise.reps + 1)]
-            self.say(Cue(Kind.INSTRUCTION, phrases.START_RIGHT, name, "right"), move)
+            if talks:
+                self.say(Cue(Kind.INSTRUCTION, phrases.START_RIGHT, name, "right"), move)
+            else:
+                self.wait(move)
         else:
             order = [(side, rep) for rep in range(1, exercise.reps + 1) for side in SIDE_NAMES]
-            self.say(Cue(Kind.INSTRUCTION, phrases.START_ALTERNATING, name, "right"), move)
+            if talks:
+                self.say(Cue(Kind.INSTRUCTION, phrases.START_ALTERNATING, name, "right"), move)
+            else:
+                self.wait(move)
 
         for index, (side, rep) in enumerate(order):
             if index > 0:
@@ -181,29 +265,45 @@ class _Writer:
                     each = exercise.sides is Sides.EACH
                     text = phrases.SWITCH_TO_LEFT if each else phrases.to_side(side)
                     chapter = phrases.chapter(name, way, side) if each else None
-                    self.say(
-                        Cue(Kind.SWITCH_SIDES, text, name, side, rep, chapter=chapter), max(exercise.rest, SIDE_CHANGE)
-                    )
-                else:
+                    cue = Cue(Kind.SWITCH_SIDES, text, name, side, rep, chapter=chapter)
+                    if level is Guidance.TIMER:
+                        self.tone(script.CHIME_SIDE, cue, max(exercise.rest, SIDE_CHANGE))
+                    else:
+                        if level is not Guidance.FULL:
+                            cue = replace(cue, text=phrases.SWITCH_SHORT if each else cue.text)
+                        self.say(cue, max(exercise.rest, SIDE_CHANGE))
+                elif level is Guidance.FULL:
                     self.say(Cue(Kind.REST, self.vary(phrases.REST), name, side, rep - 1), exercise.rest)
-                self.say(Cue(Kind.REMINDER, exercise.reminder or phrases.again(name), name, side, rep))
-            self.rep(exercise, side, rep, final=index == len(order) - 1)
+                else:
+                    self.wait(exercise.rest)
+                if level is Guidance.FULL:
+                    self.say(Cue(Kind.REMINDER, exercise.reminder or phrases.again(name), name, side, rep))
+            self.rep(exercise, side, rep, final=index == len(order) - 1, first=index == 0)
 
-    def rep(self, exercise: Exercise, side: str | None, rep: int, final: bool) -> None:
+    def rep(self, exercise: Exercise, side: str | None, rep: int, final: bool, first: bool = False) -> None:
         """`final`: the last hold of this way of doing the exercise ("last one" is said only when true)."""
-        name = exercise.name
-        if rep == 1:
-            intensity = self.vary(phrases.GENTLE)
-        elif rep == exercise.reps and rep > 2:
-            intensity = self.vary(phrases.LAST_REP if final else phrases.LAST_ON_SIDE)
+        name, level = exercise.name, exercise.guidance
+        if level is Guidance.FULL or (level is Guidance.BRIEF and first):
+            if rep == 1:
+                intensity = self.vary(phrases.GENTLE)
+            elif rep == exercise.reps and rep > 2:
+                intensity = self.vary(phrases.LAST_REP if final else phrases.LAST_ON_SIDE)
+            else:
+                intensity = self.vary(phrases.DEEPER)
+            self.say(Cue(Kind.INTENSITY, intensity, name, side, rep), SETTLE)
         else:
-            intensity = self.vary(phrases.DEEPER)
-        self.say(Cue(Kind.INTENSITY, intensity, name, side, rep), SETTLE)
-        self.say(Cue(Kind.HOLD, self.vary(phrases.HOLD), name, side, rep), 0.0)
+            self.wait(SETTLE)  # time to ease into it, said or not
+        if level is not Guidance.TIMER:  # (a timer's hold starts on its chime)
+            self.say(
+                Cue(Kind.HOLD, self.vary(phrases.HOLD) if level is Guidance.FULL else phrases.HOLD[0], name, side, rep),
+                0.0,
+            )
         self.steps.append(Hold(exercise.hold, tuple(self.hold_events(exercise, side, rep)), name, side, rep))
         if self.chimes:
             self.say(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_END), AFTER_CHIME)
-        self.say(Cue(Kind.RELEASE, self.vary(phrases.RELEASE), name, side, rep), BETWEEN_SENTENCES)
+        if level is not Guidance.TIMER:
+            release = self.vary(phrases.RELEASE) if level is Guidance.FULL else phrases.RELEASE[1]
+            self.say(Cue(Kind.RELEASE, release, name, side, rep), BETWEEN_SENTENCES)
 
     def quiet(self, exercise: Exercise) -> tuple[list[tuple[float, float]], float | None, range]:
         """A hold's quiet spans (seconds from its start, between the start chime, the halfway cue
@@ -231,12 +331,16 @@ class _Writer:
         events: list[Event] = []
         if self.chimes:
             events.append(Event(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_START), 0.0))
+        talks = exercise.guidance in (Guidance.FULL, Guidance.BRIEF)
         for n, (start, stop) in enumerate(spans):
-            if n == 1 and halfway is not None:
+            if n == 1 and halfway is not None and talks:
                 events.append(Event(Cue(Kind.HALFWAY, self.vary(phrases.HALFWAY), name, side, rep), halfway))
             if exercise.breathing:
                 events.extend(self.breaths(exercise.breathing, start, stop, name, side, rep))
-        events.extend(Event(Cue(Kind.COUNTDOWN, phrases.count(k), name, side, rep), k, from_end=True) for k in numbers)
+        if exercise.guidance is not Guidance.TIMER:
+            events.extend(
+                Event(Cue(Kind.COUNTDOWN, phrases.count(k), name, side, rep), k, from_end=True) for k in numbers
+            )
         return events
 
     @staticmethod

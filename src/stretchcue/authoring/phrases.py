@@ -36,6 +36,9 @@ BREATHING = "During the holds, follow the tones with your breath: in as the tone
 START_RIGHT = "Start with your right side."
 START_ALTERNATING = "Start to the right, then switch sides each time."
 SWITCH_TO_LEFT = "Switch sides. Now the left side."
+SWITCH_SHORT = "Switch sides."
+GUIDANCE = {"full": "full guidance", "brief": "brief guidance", "minimal": "minimal guidance", "timer": "timer"}
+OUTRO_SHORT = "That's the routine. Well done."
 # Chapter titles (shown by players, not spoken).
 CHAPTER_INTRO = "Introduction"
 CHAPTER_END = "Finish"
@@ -168,3 +171,16 @@ def card_heading(number_in_routine: int, total: int) -> str:
 
 def feel_it(where: str) -> str:
     return f"Feel it {where}."
+
+
+def title_only(name: str) -> str:
+    """A name said on its own, as a sentence: "Glute stretch." """
+    return name if name.endswith((".", "!", "?")) else f"{name}."
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of an exercise's instructions: brief guidance's reminder when it has none."""
+    end = next(
+        (i + 1 for i, c in enumerate(text) if c in ".!?" and (i + 1 == len(text) or text[i + 1] == " ")), len(text)
+    )
+    return title_only(text[:end].strip())

@@ -38,6 +38,15 @@ class Sides(StrEnum):
     ALTERNATE = "alternate"  # right, left, right, left, ... rep by rep
 
 
+class Guidance(StrEnum):
+    """How much the coach says: everything, a reminder, only the calls, or tones and names."""
+
+    FULL = "full"
+    BRIEF = "brief"
+    MINIMAL = "minimal"
+    TIMER = "timer"
+
+
 class Position(StrEnum):
     LYING = "lying"  # on the back
     FACE_DOWN = "face-down"
@@ -69,6 +78,7 @@ class Defaults:
     halfway: bool = True  # a halfway cue in holds of 20 s or more
     breathing: Breathing | None = None
     chimes: bool = False  # a chime as each hold starts and ends
+    guidance: Guidance = Guidance.FULL
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,7 @@ class Exercise:
     reminder: str | None = None  # a few words before later reps, instead of the full instructions
     halfway: bool = True
     breathing: Breathing | None = None
+    guidance: Guidance = Guidance.FULL
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,7 @@ class Routine:
     chimes: bool = False
     music: MusicChoice | None = None
     description: str | None = None
+    guidance: Guidance = Guidance.FULL  # the intro's and the finish's (each exercise has its own)
     source: str = ""  # where it was read from, for messages and tags
 
 
@@ -213,6 +225,7 @@ class _RoutineReader(SettingsReader):
             "halfway": self.flag,
             "breathing": self.breathing,
             "chimes": self.flag,
+            "guidance": lambda node, name: self.choice(node, name, Guidance),
         }
         values = {k: getattr(base, k) for k in checks}
         for key, check in checks.items():
@@ -235,6 +248,7 @@ class _RoutineReader(SettingsReader):
             description=self.text(top["description"], "description") if "description" in top else None,
             countdown=defaults.countdown,
             chimes=defaults.chimes,
+            guidance=defaults.guidance,
             music=self.music(top["music"], "music") if "music" in top else None,
             exercises=tuple(self.exercise(item, f"exercises[{i}]", defaults) for i, item in enumerate(items)),
             source=self.source,

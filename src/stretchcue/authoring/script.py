@@ -18,6 +18,8 @@ class Tone:
 
 CHIME_START = Tone("chime-start", 1.2)
 CHIME_END = Tone("chime-end", 1.2)
+CHIME_SIDE = Tone("chime-side", 1.6)  # timer guidance: the other side now (two notes)
+CHIME_NEXT = Tone("chime-next", 2.0)  # timer guidance: a new part of the session (three notes)
 
 
 def breath_in(seconds: float) -> Tone:

@@ -41,13 +41,14 @@ defaults:  # optional, as is each setting in it: they apply to every exercise (h
   halfway: {json.dumps(D.halfway)}  # holds of {HALFWAY_FROM:g} s or more get a spoken "halfway" at their exact middle
   breathing: false  # false: none; {{{{in: 4, out: 6}}}}: tones pacing the breath in holds, seconds each way
   #                   ({MIN_BREATH:g}-{MAX_BREATH:g}), a rising tone to breathe in, a falling one to breathe out
+  guidance: {D.guidance}  # how much is said: full | brief (name, reminder, calls) | minimal (calls) | timer (tones)
 # music: calm.mp3  # optional: music under the voice (a file beside this one, at least 10 s long),
 #                  # or {{{{file: calm.mp3, level: {MUSIC_LEVEL:g}}}}} with its level in dB against the voice
 #                  # ({MIN_MUSIC_LEVEL:g} to {MAX_MUSIC_LEVEL:g}; default {MUSIC_LEVEL:g})
 exercises:  # 1-{MAX_EXERCISES}, in the order they are done
   - name: Calf stretch  # said as the exercise starts (at most {MAX_TITLE} characters)
     position: standing  # optional: lying | face-down | kneeling | seated | standing; a change gives time to move
-    sides: each  # optional here, as are hold, reps, rest, halfway and breathing: they override defaults
+    sides: each  # optional here, as are hold, reps, rest, halfway, breathing and guidance: they override defaults
     hold: 20  # this exercise's own hold, instead of the defaults' {D.hold:g} s
     instructions: >  # said before the first rep (at most {MAX_TEXT:,} characters; lines are joined)
       Stand an arm's length from a wall with both hands on it. Step one foot back,

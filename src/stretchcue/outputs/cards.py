@@ -16,8 +16,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from stretchcue.authoring import phrases
-from stretchcue.authoring.compiler import Options, effective
-from stretchcue.authoring.routine import Exercise, Position, Routine
+from stretchcue.authoring.compiler import Options, effective, guidance_of
+from stretchcue.authoring.routine import Exercise, Guidance, Position, Routine
 from stretchcue.disk.files import Listener, as_found, check_ours, describe, replacing, safe_name, writing_into
 from stretchcue.errors import StretchcueError
 from stretchcue.outputs.images import jpeg, pdf, png
@@ -74,6 +74,8 @@ def routine_card(routine: Routine, options: Options) -> Card:
     holds = {e.hold for e in exercises}
     rows = tuple(Row(e.position, e.name, phrases.dose(e.reps, e.hold, e.sides)) for e in exercises)
     heading = phrases.stretches(len(exercises), holds.pop() if len(holds) == 1 else None)
+    level = guidance_of(routine, options)
+    heading = heading if level is Guidance.FULL else f"{heading} · {phrases.GUIDANCE[level.value]}"
     return Card(heading, routine.title, rows, footer=phrases.SAFETY_LINE)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stretchcue import __version__
-from stretchcue.authoring.compiler import breathing_warnings
+from stretchcue.authoring.compiler import breathing_warnings, guidance_of
 from stretchcue.disk.files import Listener, Silent, check_folder, is_own_file, write_text, writing_into
 from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
 from stretchcue.outputs import cards, outline, playlist
@@ -156,7 +156,10 @@ def _build_track(
         track=spec.number,
         tracks=spec.total,
         year=str(datetime.date.today().year),
-        comment=f"{description}. Voice: {voice.profile.name}. Made with stretchcue {__version__}.",
+        comment=(
+            f"{description}. Guidance: {guidance_of(spec.routine, spec.options)}. Voice: {voice.profile.name}. "
+            f"Made with stretchcue {__version__}."
+        ),
         stamp=stamp,
     )
 

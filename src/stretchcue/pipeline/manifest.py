@@ -20,7 +20,7 @@ from typing import TypedDict
 from yaml.nodes import Node
 
 from stretchcue.authoring import routine as routines
-from stretchcue.authoring.routine import MusicChoice, Routine, SettingsReader
+from stretchcue.authoring.routine import Guidance, MusicChoice, Routine, SettingsReader
 from stretchcue.authoring.yamlcheck import MAX_TITLE, bundled_names, parse_yaml, read_named
 from stretchcue.errors import StretchcueError
 from stretchcue.sound.profiles import VoiceProfile
@@ -37,6 +37,7 @@ class Entry:
     reps: int | None = None
     voice: VoiceProfile | None = None
     music: MusicChoice | None = None  # over the routine's own
+    guidance: Guidance | None = None  # over the routine's own
 
 
 class Overrides(TypedDict, total=False):
@@ -46,6 +47,7 @@ class Overrides(TypedDict, total=False):
     reps: int
     voice: VoiceProfile
     music: MusicChoice
+    guidance: Guidance
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def load(spec: str | Path) -> Manifest:
 
 class _ManifestReader(SettingsReader):
     def manifest(self, root: Node) -> Manifest:
-        keys = ("title", "description", "voice", "hold", "reps", "music", "tracks")
+        keys = ("title", "description", "voice", "hold", "reps", "music", "guidance", "tracks")
         top = self.mapping(root, "", keys, ("title", "tracks"))
         shared = self.overrides(top, "")
         items = self.sequence(top["tracks"], "tracks")
@@ -74,7 +76,8 @@ class _ManifestReader(SettingsReader):
         entries = []
         for i, item in enumerate(items):
             field = f"tracks[{i}]"
-            found = self.mapping(item, field, ("routine", "title", "hold", "reps", "voice", "music"), ("routine",))
+            own_keys = ("routine", "title", "hold", "reps", "voice", "music", "guidance")
+            found = self.mapping(item, field, own_keys, ("routine",))
             own = self.overrides(found, field)
             title = self.text(found["title"], f"{field}.title", MAX_TITLE, spoken=False) if "title" in found else None
             entries.append(
@@ -85,6 +88,7 @@ class _ManifestReader(SettingsReader):
                     reps=own.get("reps", shared.get("reps")),
                     voice=own.get("voice", shared.get("voice")),
                     music=own.get("music", shared.get("music")),
+                    guidance=own.get("guidance", shared.get("guidance")),
                 )
             )
         return Manifest(self.text(top["title"], "title", MAX_TITLE, spoken=False), tuple(entries))
@@ -98,6 +102,8 @@ class _ManifestReader(SettingsReader):
             values["reps"] = self.reps(found["reps"], prefix + "reps")
         if "music" in found:
             values["music"] = self.music(found["music"], prefix + "music")
+        if "guidance" in found:
+            values["guidance"] = self.choice(found["guidance"], prefix + "guidance", Guidance)
         if "voice" in found:
             try:
                 values["voice"] = VoiceProfile.load(self.text(found["voice"], prefix + "voice"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from stretchcue.authoring.compiler import Options, breathing_warnings, compile_routine
+from stretchcue.authoring.compiler import Options, breathing_warnings, compile_routine, guidance_of
 from stretchcue.authoring.routine import MusicChoice, Routine
 from stretchcue.authoring.script import MEANINGS, Play, Step
 from stretchcue.authoring.timeline import Layout, Timeline, fixed_seconds
@@ -31,12 +31,14 @@ class Plan:
     timeline: Timeline
     music: MusicChoice | None
     format: Format
+    guidance: str = "full"
 
     def document(self) -> dict[str, object]:
         """The plan as `plan --json` prints it: every cue, and every hold, with its exact start and end."""
         timeline, fmt, under = self.timeline, self.format, self.music
         return {
             "title": self.routine.title,
+            "guidance": self.guidance,
             "duration": timeline.seconds(timeline.length),
             "warnings": list(timeline.warnings),
             "format": {"sample_rate": fmt.rate, "channels": fmt.channels, "bitrate": fmt.bitrate},
@@ -73,7 +75,10 @@ class Plan:
         timeline, under = self.timeline, self.music
         duration = timeline.seconds(timeline.length)
         count = len(timeline.cues)
-        yield f"{self.routine.title}: {clock(duration)} ({duration:.3f} s), {count} cues, voice {self.voice}"
+        yield (
+            f"{self.routine.title}: {clock(duration)} ({duration:.3f} s), {count} cues, voice {self.voice}, "
+            f"guidance {self.guidance}"
+        )
         music = f"music: {under.path} at {under.level:g} dB against the voice" if under else "no music"
         yield f"{music}; written as {self.format.describe()}"
         for placed in timeline:
@@ -147,4 +152,5 @@ def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progre
     the same way, before anything is spoken."""
     under = music_of(routine, options)
     fmt = Music(under).format if under else SPEECH_ONLY
-    return Plan(routine, voice.profile.name, placements(routine, options, voice, progress).place_all(), under, fmt)
+    timeline = placements(routine, options, voice, progress).place_all()
+    return Plan(routine, voice.profile.name, timeline, under, fmt, guidance_of(routine, options).value)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from stretchcue import __version__
-from stretchcue.authoring.compiler import Options
-from stretchcue.authoring.routine import Routine
+from stretchcue.authoring.compiler import Options, guidance_of
+from stretchcue.authoring.routine import Guidance, Routine
 from stretchcue.errors import StretchcueError
 from stretchcue.pipeline.manifest import Manifest
 from stretchcue.sound.music import Music
@@ -66,6 +66,12 @@ def _hold_title(title: str, hold: float | None) -> str:
     return title if hold is None else f"{title} - {hold:g} s holds"
 
 
+def _level(routine: Routine, options: Options) -> str:
+    """ " - brief" and the like in a title, so a track of less talk is a track of its own."""
+    level = guidance_of(routine, options)
+    return "" if level is Guidance.FULL else f" - {level}"
+
+
 def by_holds(
     routine: Routine, holds: list[float], options: Options, voice: VoiceProfile
 ) -> tuple[list[TrackSpec], str | None]:
@@ -80,7 +86,7 @@ def by_holds(
 
 def single(routine: Routine, options: Options, voice: VoiceProfile) -> list[TrackSpec]:
     """One track, an album of its own: tracks of other hold lengths are other albums."""
-    title = track_title(routine, options.hold)
+    title = track_title(routine, options.hold) + _level(routine, options)
     return [TrackSpec(routine, options, voice, title, title)]
 
 
@@ -92,17 +98,28 @@ def track_title(routine: Routine, hold: float | None) -> str:
 def variants(routine: Routine, holds: list[float], options: Options, voice: VoiceProfile) -> list[TrackSpec]:
     """One track per hold length, as one album named by its holds (so another set is another album)."""
     holds = list(dict.fromkeys(holds))
-    album = f"{routine.title} - {', '.join(f'{hold:g}' for hold in holds)} s holds"
+    level = _level(routine, options)
+    album = f"{routine.title} - {', '.join(f'{hold:g}' for hold in holds)} s holds{level}"
     return [
-        TrackSpec(routine, replace(options, hold=hold), voice, _hold_title(routine.title, hold), album, n, len(holds))
+        TrackSpec(
+            routine, replace(options, hold=hold), voice, _hold_title(routine.title, hold) + level, album, n, len(holds)
+        )
         for n, hold in enumerate(holds, start=1)
     ]
 
 
 def progression(
-    routine: Routine, start: float, stop: float, step: float, options: Options, voice: VoiceProfile
+    routine: Routine,
+    start: float,
+    stop: float,
+    step: float,
+    options: Options,
+    voice: VoiceProfile,
+    fade: bool = False,
 ) -> list[TrackSpec]:
-    """Sessions whose hold steps up from `start` to `stop` (included, even if the last step is short)."""
+    """Sessions whose hold steps up from `start` to `stop` (included, even if the last step is short);
+    with `fade`, the guidance steps down as the holds step up: full the first time, minimal the
+    last, brief between (a course coaches less as the listener learns)."""
     if stop < start:
         raise StretchcueError(f"--to ({stop:g}) must not be less than --from ({start:g})")
     steps = int((stop - start) / step + 1e-9)  # tolerate float error: 10 to 30 by 5 is 4 steps
@@ -112,18 +129,27 @@ def progression(
     if holds[-1] < stop:
         holds.append(stop)
     album = f"{routine.title} - progression {start:g}-{stop:g} s by {step:g} s"  # another course is another album
+    levels = [faded(n, len(holds)) if fade else options.guidance for n in range(len(holds))]
+    album += " fading" if fade else _level(routine, options)
     return [
         TrackSpec(
             routine,
-            replace(options, hold=hold),
+            replace(options, hold=hold, guidance=level),
             voice,
-            f"{routine.title} - session {n} - {hold:g} s holds",
+            f"{routine.title} - session {n} - {hold:g} s holds" + _level(routine, replace(options, guidance=level)),
             album,
             n,
             len(holds),
         )
-        for n, hold in enumerate(holds, start=1)
+        for n, (hold, level) in enumerate(zip(holds, levels, strict=True), start=1)
     ]
+
+
+def faded(index: int, count: int) -> Guidance:
+    """A course's guidance, session by session: full first, minimal last (of three or more), brief between."""
+    if index == 0:
+        return Guidance.FULL
+    return Guidance.MINIMAL if index == count - 1 and count > 2 else Guidance.BRIEF
 
 
 def from_manifest(manifest: Manifest, voice: str | None, default_voice: str, overrides: Options) -> list[TrackSpec]:
@@ -132,7 +158,13 @@ def from_manifest(manifest: Manifest, voice: str | None, default_voice: str, ove
     return [
         TrackSpec(
             entry.routine,
-            replace(overrides, hold=entry.hold, reps=entry.reps, music=overrides.music or entry.music),
+            replace(
+                overrides,
+                hold=entry.hold,
+                reps=entry.reps,
+                music=overrides.music or entry.music,
+                guidance=overrides.guidance or entry.guidance,
+            ),
             VoiceProfile.load(voice) if voice else entry.voice or VoiceProfile.load(default_voice),
             entry.title or _hold_title(entry.routine.title, entry.hold),
             manifest.title,

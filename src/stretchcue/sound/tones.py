@@ -15,6 +15,12 @@ import numpy as np
 from stretchcue.authoring.script import Tone
 from stretchcue.sound.audio import SPEECH_LUFS, level
 
+NOTES = {  # the chimes, each its own pitches: a hold starts high and ends lower; a side, a new part
+    "chime-start": (880.0,),
+    "chime-end": (659.3,),
+    "chime-side": (659.3, 880.0),
+    "chime-next": (523.3, 659.3, 784.0),
+}
 CHIME_LUFS_BELOW_SPEECH = 8.0  # soft: under the voice, but clear in a quiet hold
 BREATH_LUFS_BELOW_SPEECH = 12.0  # softer still: a guide to follow, not a signal
 
@@ -23,8 +29,11 @@ BREATH_LUFS_BELOW_SPEECH = 12.0  # softer still: a guide to follow, not a signal
 def samples(tone: Tone, rate: int) -> np.ndarray:
     """The tone as float32 samples at `rate`, leveled below the speech."""
     t = np.arange(round(tone.seconds * rate)) / rate
-    if tone.name.startswith("chime"):
-        wave, below = _chime(t, 880.0 if tone.name == "chime-start" else 659.3), CHIME_LUFS_BELOW_SPEECH
+    if tone.name in NOTES:  # a chime of one note, or a short phrase of them
+        notes = NOTES[tone.name]
+        step = tone.seconds / (len(notes) + 1)
+        wave = sum(_chime(np.clip(t - n * step, 0, None), pitch) * (t >= n * step) for n, pitch in enumerate(notes))
+        wave, below = np.asarray(wave) * _edges(t, 0.01, 0.05), CHIME_LUFS_BELOW_SPEECH
     elif tone.name.startswith("breath"):
         low, high = 196.0, 293.7  # G3 to D4: low and calm
         glide = (low, high) if tone.name == "breath-in" else (high, low)
