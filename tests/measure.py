@@ -11,6 +11,10 @@ import pyloudnorm
 
 from stretchcue.sound.audio import ffmpeg_exe
 
+QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence (16-bit samples)
+SPEECH = 10 ** (-50 / 20) * 32768  # clips are trimmed to their first 5 ms louder than -50 dBFS
+MARGIN = 1152  # an MP3 transform window at 22,050 Hz: the codec smears a cue's edges by up to this much
+
 
 def loudness_and_true_peak(path: Path) -> tuple[float, float]:
     """Integrated loudness (LUFS; a mono file weighed as dual-mono, as players do) and true peak

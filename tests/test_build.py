@@ -11,15 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import decode, holds, read_tags, run_cli, samples
-from measure import cue_levels, loudness_and_true_peak
+from measure import MARGIN, QUIET, SPEECH, cue_levels, loudness_and_true_peak
 
 from stretchcue.authoring.phrases import number as spoken_number
 from stretchcue.format import SAMPLE_RATE
 
 ENGINES = ["beep", "system", "piper"]
-QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence
-SPEECH = 10 ** (-50 / 20) * 32768  # clips are trimmed to their first 5 ms louder than -50 dBFS
-MARGIN = 1152  # an MP3 transform window at 22,050 Hz: the codec smears a cue's edges by up to this much
 
 
 def stretchcue(*args: str | Path) -> subprocess.CompletedProcess[str]:

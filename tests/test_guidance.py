@@ -3,30 +3,37 @@ lengths are exact); the audio is held to the plan by the build tests."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
 import pytest
-from conftest import plan_json, samples
+from conftest import decode, plan_json, read_tags, run_cli, samples
+from measure import MARGIN, QUIET, SPEECH
 
 from stretchcue.authoring import phrases
 from stretchcue.authoring.routine import load
+from stretchcue.cli import main
+from stretchcue.format import SAMPLE_RATE
+from stretchcue.sound.tones import NOTES
 
 LEVELS = ("full", "brief", "minimal", "timer")
 
 
+def plan_of(*args: str | Path) -> dict:
+    """`plan ... --json` run in this process (the plans of a module fixture; the CLI's own
+    process is run_cli's to test)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["plan", *map(str, args), "--json"]) == 0
+    return json.loads(out.getvalue())
+
+
 @pytest.fixture(scope="module")
 def plans() -> dict[str, dict]:
-    import contextlib
-    import io
-    import json
-
-    from stretchcue.cli import main
-
-    found = {}
-    for level in LEVELS:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            assert main(["plan", "back-stretches", "--voice", "beep", "--json", "--guidance", level]) == 0
-        found[level] = json.loads(out.getvalue())
-    return found
+    return {level: plan_of("back-stretches", "--voice", "beep", "--guidance", level) for level in LEVELS}
 
 
 def spoken(plan: dict) -> float:
@@ -98,3 +105,130 @@ def test_a_routine_says_its_guidance_and_the_command_line_wins(cli, tmp_path) ->
     }
     bad = cli("plan", routine, "--voice", "beep", "--guidance", "loud")
     assert bad.code == 2 and "--guidance: expected one of full, brief, minimal, timer" in bad.err
+
+
+# --- The decoded audio, every voice, every level of less talk -----------------------------------
+
+SHORT = """\
+title: Short guide
+defaults: {hold: 3, reps: 1, rest: 2, countdown: 2}
+exercises:
+  - name: Neck tilt
+    sides: each
+    instructions: Tilt your ear toward your shoulder. Keep your shoulders low.
+    reminder: Ear to shoulder.
+  - name: Cat stretch
+    reps: 2
+    instructions: On hands and knees, round your back up.
+  - name: Twist
+    sides: alternate
+    instructions: Sit tall and turn.
+"""
+VOICES = ("beep", "system", "piper")
+QUIETER = ("brief", "minimal", "timer")  # (full is test_build's)
+
+
+@pytest.fixture(scope="module")
+def tracks(tmp_path_factory) -> dict[tuple[str, str], tuple[dict, np.ndarray, Path]]:
+    """One batch: the short routine at each level of less talk with each voice; each track's plan
+    (asked for separately, as a user would) and its decoded audio."""
+    folder = tmp_path_factory.mktemp("guidance")
+    (folder / "short.yaml").write_text(SHORT, encoding="utf-8")
+    order = [(voice, level) for voice in VOICES for level in QUIETER]
+    entries = "".join(f"  - {{routine: short.yaml, voice: {v}, guidance: {g}}}\n" for v, g in order)
+    (folder / "set.yaml").write_text(f"title: Less talk\ntracks:\n{entries}", encoding="utf-8")
+    batch = run_cli("batch", folder / "set.yaml", "--out", folder / "out")
+    assert batch.returncode == 0, batch.stderr
+    found = {}
+    for n, (voice, level) in enumerate(order, start=1):
+        [mp3] = (folder / "out").glob(f"{n:02d} - *.mp3")
+        plan = plan_of(folder / "short.yaml", "--voice", voice, "--guidance", level)
+        found[voice, level] = plan, decode(mp3).astype(np.float64), mp3
+    return found
+
+
+def held(plan: dict) -> list[tuple[int, int, list[dict]]]:
+    """(start, end, cues inside) of every hold the plan lists, in samples (a timer's hold has no
+    "hold" cue to find it by)."""
+    spans = [(samples(h["start"]), samples(h["end"])) for h in plan["holds"]]
+    return [(a, b, [c for c in plan["cues"] if a <= samples(c["start"]) < b]) for a, b in spans]
+
+
+def dominant_pitch(pcm: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(pcm * np.hanning(len(pcm))))
+    return float(np.argmax(spectrum) * SAMPLE_RATE / len(pcm))
+
+
+@pytest.mark.parametrize("level", QUIETER)
+@pytest.mark.parametrize("voice", VOICES)
+def test_the_audio_holds_exactly_and_sounds_only_where_the_plan_says(tracks, voice, level) -> None:
+    plan, pcm, mp3 = tracks[voice, level]
+    assert len(pcm) == samples(plan["duration"])
+    assert f"Guidance: {level}." in read_tags(mp3).comment
+    spans = held(plan)
+    assert [end - start for start, end, _ in spans] == [samples(3)] * 6, "2 sides, 2 reps, 2 alternating"
+    quiet = np.ones(len(pcm), dtype=bool)  # outside every cue the track is silent
+    for cue in plan["cues"]:
+        start, end = samples(cue["start"]), samples(cue["end"])
+        quiet[max(0, start - MARGIN) : end + MARGIN] = False
+        loud = np.abs(pcm[start:end]) > SPEECH
+        assert loud.any(), f"{cue['text'] or cue['tone']!r} at {cue['start']:.2f} s is silent"
+        onset = start + int(np.argmax(loud))
+        tolerance = 1 if voice == "beep" and not cue["tone"] else samples(0.01)
+        assert abs(onset - start) <= tolerance, f"{cue['text'] or cue['tone']!r} starts at {onset}, planned {start}"
+    loud_at = np.flatnonzero(quiet & (np.abs(pcm) >= QUIET))
+    assert loud_at.size == 0, f"sound where the plan has none, from {loud_at[:1] / SAMPLE_RATE} s"
+    for _, _, inside in spans:  # in a hold, only its count (or its start chime): nothing else
+        kinds = {c["tone"] or c["kind"] for c in inside}
+        assert kinds == ({"chime-start"} if level == "timer" else {"countdown"}), kinds
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_timer_says_the_names_and_chimes_every_hold_and_marks_sides_and_parts(tracks, voice) -> None:
+    plan, pcm, _ = tracks[voice, "timer"]
+    assert [c["text"] for c in plan["cues"] if c["text"]] == ["Neck tilt.", "Cat stretch.", "Twist."]
+    for start, end, _ in held(plan):  # a high chime as the hold starts, a lower one as it ends
+        assert 860 <= dominant_pitch(pcm[start + 300 : start + samples(0.5)]) <= 900
+        assert 640 <= dominant_pitch(pcm[end + 300 : end + samples(0.5)]) <= 680
+    tones = [c for c in plan["cues"] if c["tone"] in ("chime-side", "chime-next")]
+    assert [c["tone"] for c in tones].count("chime-side") == 2  # (the neck's switch, the twist's)
+    for cue in tones:  # each note of the phrase where it belongs
+        notes = NOTES[cue["tone"]]
+        start, step = samples(cue["start"]), samples(cue["end"] - cue["start"]) // (len(notes) + 1)
+        heard = [dominant_pitch(pcm[start + k * step + 300 : start + (k + 1) * step]) for k in range(len(notes))]
+        assert all(abs(h - n) < 15 for h, n in zip(heard, notes, strict=True)), (cue, heard)
+
+
+def test_a_fading_course_coaches_less_as_the_holds_grow(cli, tmp_path) -> None:
+    routine = tmp_path / "short.yaml"
+    routine.write_text(SHORT, encoding="utf-8")
+    course = ("--from", "2", "--to", "4", "--step", "1", "--fade")
+    run = cli("progression", routine, *course, "--voice", "beep", "--out", tmp_path)
+    assert run.code == 0, run.err
+    tracks = sorted(tmp_path.glob("*.mp3"))
+    said = [read_tags(mp3) for mp3 in tracks]
+    assert [t.comment.split("Guidance: ")[1].split(".")[0] for t in said] == ["full", "brief", "minimal"]
+    assert [t.title.removeprefix("Short guide - ") for t in said] == [
+        "session 1 - 2 s holds",
+        "session 2 - 3 s holds - brief",
+        "session 3 - 4 s holds - minimal",
+    ]
+    assert {t.album for t in said} == {"Short guide - progression 2-4 s by 1 s fading"}
+    for mp3, level, hold in zip(tracks, ("full", "brief", "minimal"), (2, 3, 4), strict=True):
+        plan = plan_of(routine, "--voice", "beep", "--guidance", level, "--hold", str(hold))
+        assert len(decode(mp3)) == samples(plan["duration"]), mp3.name  # each track is its level's plan
+    both = cli("progression", routine, *course, "--guidance", "brief")
+    assert both.code == 2, both.err
+    assert both.err == "error: --fade steps the guidance down itself; give --fade or --guidance, not both\n"
+
+
+def test_the_cover_card_says_the_level(tmp_path) -> None:
+    from stretchcue.authoring.compiler import Options
+    from stretchcue.authoring.routine import Guidance
+    from stretchcue.outputs.cards import routine_card
+
+    routine = load("back-stretches")
+    assert "guidance" not in routine_card(routine, Options()).heading  # full is the usual: not said
+    for level in QUIETER:
+        heading = routine_card(routine, Options(guidance=Guidance(level))).heading
+        assert heading.endswith(f" · {phrases.GUIDANCE[level]}"), heading

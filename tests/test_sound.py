@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import decode, holds, plan_json, samples
+from measure import QUIET
 
 from stretchcue.format import SAMPLE_RATE
 
@@ -17,7 +18,6 @@ exercises:
     position: standing
     instructions: Reach up tall.
 """
-QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence
 EDGE = samples(0.06)  # the codec smears a sound's edges: look this far inside it
 
 

@@ -118,8 +118,8 @@ def _chimes(routine: Routine, options: Options) -> bool:
 class _Writer:
     """Writes the session at each exercise's guidance level. Every level keeps the same holds, rests,
     chapters and time to change position; the talk, and the pauses that belong to it, are what go:
-    full says everything; brief names the exercise and its reminder, one gentle first rep, then
-    only the calls; minimal says the name, "hold", the count, "release" and "switch sides"; timer
+    full says everything; brief names the exercise and its reminder, eases into the first rep of
+    each side, then says only the calls; minimal says the name, "hold", the count, "release" and "switch sides"; timer
     says the names only, and chimes the rest."""
 
     def __init__(self, routine: Routine, exercises: list[Exercise], chimes: bool, level: Guidance) -> None:
@@ -133,11 +133,12 @@ class _Writer:
     def say(self, cue: Cue, pause: float = BETWEEN_SENTENCES) -> None:
         self.steps.append(Play(cue, pause))
 
-    def wait(self, seconds: float) -> None:
-        """More quiet after the last cue (a time that is not talk's: to move, to rest)."""
+    def wait(self, seconds: float, more: bool = False) -> None:
+        """Quiet after the last cue of at least `seconds` (a time that is not talk's: to move, to
+        rest), or `more` seconds on top of what it had."""
         last = self.steps[-1]
         if isinstance(last, Play):
-            self.steps[-1] = replace(last, pause=max(last.pause, seconds))
+            self.steps[-1] = replace(last, pause=last.pause + seconds if more else max(last.pause, seconds))
 
     def tone(self, tone: script.Tone, cue: Cue, pause: float = BETWEEN_SENTENCES) -> None:
         self.say(replace(cue, kind=Kind.CHIME, text="", tone=tone), pause)
@@ -278,12 +279,12 @@ class _Writer:
                     self.wait(exercise.rest)
                 if level is Guidance.FULL:
                     self.say(Cue(Kind.REMINDER, exercise.reminder or phrases.again(name), name, side, rep))
-            self.rep(exercise, side, rep, final=index == len(order) - 1, first=index == 0)
+            self.rep(exercise, side, rep, final=index == len(order) - 1)
 
-    def rep(self, exercise: Exercise, side: str | None, rep: int, final: bool, first: bool = False) -> None:
+    def rep(self, exercise: Exercise, side: str | None, rep: int, final: bool) -> None:
         """`final`: the last hold of this way of doing the exercise ("last one" is said only when true)."""
         name, level = exercise.name, exercise.guidance
-        if level is Guidance.FULL or (level is Guidance.BRIEF and first):
+        if level is Guidance.FULL or (level is Guidance.BRIEF and rep == 1):
             if rep == 1:
                 intensity = self.vary(phrases.GENTLE)
             elif rep == exercise.reps and rep > 2:
@@ -291,8 +292,8 @@ class _Writer:
             else:
                 intensity = self.vary(phrases.DEEPER)
             self.say(Cue(Kind.INTENSITY, intensity, name, side, rep), SETTLE)
-        else:
-            self.wait(SETTLE)  # time to ease into it, said or not
+        else:  # after a move or a switch, the time to ease in stays though nothing says so; between reps the rest is it
+            self.wait(SETTLE, more=rep == 1)
         if level is not Guidance.TIMER:  # (a timer's hold starts on its chime)
             self.say(
                 Cue(Kind.HOLD, self.vary(phrases.HOLD) if level is Guidance.FULL else phrases.HOLD[0], name, side, rep),
