@@ -152,9 +152,7 @@ class _Writer:
     def session(self, minutes: int | None) -> list[Step]:
         title, level = self.routine.title, self.level
         opening = Cue(Kind.INTRO, phrases.welcome(title), chapter=phrases.CHAPTER_INTRO)
-        if level is Guidance.TIMER:
-            self.tone(script.CHIME_NEXT, opening, AFTER_NAME)
-        elif level is Guidance.MINIMAL:
+        if level in (Guidance.MINIMAL, Guidance.TIMER):  # (a timer's tone would be the first exercise's again)
             self.say(replace(opening, text=phrases.title_only(title)), AFTER_NAME)
         else:
             self.say(opening)
