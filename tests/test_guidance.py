@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+import feedparser
 import numpy as np
 import pytest
 from conftest import decode, plan_json, read_tags, run_cli, samples
@@ -211,8 +212,12 @@ def test_a_fading_course_coaches_less_as_the_holds_grow(cli, tmp_path) -> None:
     routine = tmp_path / "short.yaml"
     routine.write_text(SHORT, encoding="utf-8")
     course = ("--from", "2", "--to", "4", "--step", "1", "--fade")
-    run = cli("progression", routine, *course, "--voice", "beep", "--out", tmp_path)
+    run = cli("progression", routine, *course, "--voice", "beep", "--out", tmp_path, "--feed", "https://example.com/s/")
     assert run.code == 0, run.err
+    parsed = feedparser.parse((tmp_path / "feed.xml").read_bytes())  # a podcast app shows each episode's level
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    described = sorted((e.itunes_episode, e.summary) for e in parsed.entries)
+    assert [text.split("Guidance: ")[1].split(".")[0] for _, text in described] == ["full", "brief", "minimal"]
     tracks = sorted(tmp_path.glob("*.mp3"))
     said = [read_tags(mp3) for mp3 in tracks]
     assert [t.comment.split("Guidance: ")[1].split(".")[0] for t in said] == ["full", "brief", "minimal"]
