@@ -13,7 +13,7 @@ import pytest
 from conftest import decode, holds, read_tags, run_cli, samples
 from measure import MARGIN, QUIET, SPEECH, cue_levels, loudness_and_true_peak
 
-from stretchcue.authoring.phrases import number as spoken_number
+from stretchcue.authoring import phrases
 from stretchcue.format import SAMPLE_RATE
 
 ENGINES = ["beep", "system", "piper"]
@@ -112,7 +112,7 @@ def test_the_intro_announces_the_length_within_a_minute(built) -> None:
     _, plan, _, _ = built
     minutes = plan["duration"] / 60
     said = next(c["text"] for c in plan["cues"] if "This session takes about" in c["text"])
-    near = {spoken_number(n) for n in (math.floor(minutes), math.ceil(minutes))}
+    near = {phrases.book("en").words(n) for n in (math.floor(minutes), math.ceil(minutes))}
     assert any(f"about {word} minutes" in said for word in near), (said, minutes)
 
 

@@ -13,9 +13,11 @@ from PIL import Image, ImageDraw
 
 from stretchcue.authoring import phrases
 from stretchcue.authoring.compiler import Options
-from stretchcue.authoring.phrases import TIMES
 from stretchcue.authoring.routine import BUNDLED, Routine, load
 from stretchcue.outputs import cards, lettering
+
+ENGLISH = phrases.book("en")
+TIMES = "\u00d7"  # the multiplication sign, as printed: 3 x 10 s
 
 MAX_COVER_BYTES = 500_000
 
@@ -35,7 +37,7 @@ def test_the_routine_card_lists_each_exercise_with_its_reps_hold_and_sides_and_t
         ("Hamstring stretch", f"3 {TIMES} 20 s, each side"),
         ("Abdominal stretch", f"3 {TIMES} 20 s"),
     ]
-    assert card.footer == phrases.SAFETY_LINE and "never to pain" in card.footer
+    assert card.footer == ENGLISH.safety_line and "never to pain" in card.footer
 
 
 @pytest.mark.parametrize("name", sorted(p.name.removesuffix(".yaml") for p in BUNDLED.iterdir()))
@@ -166,7 +168,7 @@ def test_a_cover_too_small_for_every_exercise_says_how_many_more(tmp_path: Path,
     cards._flow(Pen(), card.body, 0, 0, 1200, 1400 * 0.5, bottom=700)  # type: ignore[arg-type]
     listed = [t for t in drawn if t.startswith("Stretch number")]
     assert 0 < len(listed) < count
-    assert drawn[-1] == phrases.and_more(count - len(listed)), drawn[-3:]
+    assert drawn[-1] == ENGLISH.fill(ENGLISH.and_more, n=count - len(listed)), drawn[-3:]
 
 
 def test_two_exercises_of_one_name_each_have_their_own_chapter_image(cli, tmp_path: Path) -> None:
@@ -239,7 +241,7 @@ def test_a_sets_cards_share_one_text_size_and_no_footer_outgrows_the_text(
         assert len(instructions) == 1 and footer and footer[-1] <= min(instructions), (exercise.name, texts)
         bodies.append(instructions.pop())
     assert len(set(bodies)) == 1, bodies  # one size for every exercise's instructions
-    footer = [s for t, s, _ in routine_card if t == phrases.SAFETY_LINE]
+    footer = [s for t, s, _ in routine_card if t == ENGLISH.safety_line]
     details = [s for t, s, _ in routine_card if TIMES in t]
     assert footer and details and footer[0] <= min(details), routine_card
 

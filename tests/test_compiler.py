@@ -17,11 +17,12 @@ from stretchcue.authoring.compiler import (
     countdown_numbers,
     move_seconds,
 )
-from stretchcue.authoring.phrases import number as spoken_number
 from stretchcue.authoring.routine import Breathing, Exercise, Position, Routine, Sides, Variation, load
 from stretchcue.authoring.script import MEANINGS, Hold, Kind, Play
 from stretchcue.authoring.timeline import MP3_FRAME, frame_aligned, layout, spoken_texts, to_samples
 from stretchcue.format import SAMPLE_RATE
+
+ENGLISH = phrases.book("en")
 
 
 def exercise(**changes) -> Exercise:
@@ -117,12 +118,6 @@ def test_countdown_never_starts_before_the_hold() -> None:
     assert list(countdown_numbers(2.5, 5)) == [2, 1]
     assert list(countdown_numbers(1, 3)) == []
     assert list(countdown_numbers(10, 0)) == []
-
-
-def test_spoken_numbers() -> None:
-    assert [spoken_number(n) for n in (0, 7, 13, 20, 42, 100, 115)] == [
-        "zero", "seven", "thirteen", "twenty", "forty-two", "one hundred", "one hundred and fifteen",
-    ]  # fmt: skip
 
 
 def test_layout_holds_are_exact_and_countdown_is_anchored_to_the_end() -> None:
@@ -304,9 +299,9 @@ def test_last_one_is_said_only_of_the_last_hold(items, chimes) -> None:
     for n, cue in enumerate(intensity):
         later = [c for c in intensity[n + 1 :] if c.exercise == cue.exercise]
         following = intensity[n + 1] if n + 1 < len(intensity) else None
-        if cue.text in phrases.LAST_REP:  # nothing more of this exercise before a rest between ways or the next one
+        if cue.text in ENGLISH.last_rep:  # nothing more of this exercise before a rest between ways or the next one
             assert not later or (following is not None and following.rep == 1), (cue, later)
-        if cue.text in phrases.LAST_ON_SIDE:
+        if cue.text in ENGLISH.last_on_side:
             assert later and all(c.side != cue.side for c in later[:1]), (cue, later)
 
 
@@ -315,12 +310,12 @@ def test_the_script_does_not_repeat_itself() -> None:
     more than a third of the times its kind is, no name twice in a row, "twice" for two."""
     steps = compile_routine(load("back-stretches"))
     said = [c.text for c in cues(steps)]
-    last = [c.text for c in cues(steps, Kind.INTENSITY) if c.text in phrases.LAST_REP + phrases.LAST_ON_SIDE]
+    last = [c.text for c in cues(steps, Kind.INTENSITY) if c.text in ENGLISH.last_rep + ENGLISH.last_on_side]
     assert last and max(last.count(text) for text in last) <= len(last) / 3 + 1, last
     for before, after in itertools.pairwise(said):
         name = before.removeprefix("Well done. Next up: ").split(".")[0] if "Next up" in before else None
         assert not name or name not in after, (before, after)
-    assert "twice" in phrases.how_often(2) and "two times" not in phrases.how_often(2)
+    assert "twice" in ENGLISH.how_often_line(2) and "two times" not in ENGLISH.how_often_line(2)
 
 
 def test_tips_are_spoken_and_what_an_exercise_works_is_not() -> None:

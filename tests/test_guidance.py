@@ -20,6 +20,8 @@ from stretchcue.cli import main
 from stretchcue.format import SAMPLE_RATE
 from stretchcue.sound.tones import NOTES
 
+ENGLISH = phrases.book("en")
+
 LEVELS = ("full", "brief", "minimal", "timer")
 
 
@@ -78,7 +80,7 @@ def test_minimal_says_the_calls_only(plans) -> None:
     said = {c["text"] for c in plans["minimal"]["cues"] if c["text"]}
     ways = {f"{w.name.capitalize()}." for e in load("back-stretches").exercises for w in e.variations}
     names = (
-        {f"{h['exercise']}." for h in plans["minimal"]["holds"]} | ways | {phrases.to_side(s) for s in phrases.SIDES}
+        {f"{h['exercise']}." for h in plans["minimal"]["holds"]} | ways | {ENGLISH.to_side(s) for s in phrases.SIDES}
     )
     calls = {
         "Hold.",
@@ -244,4 +246,4 @@ def test_the_cover_card_says_the_level(tmp_path) -> None:
     assert "guidance" not in routine_card(routine, Options()).heading  # full is the usual: not said
     for level in QUIETER:
         heading = routine_card(routine, Options(guidance=Guidance(level))).heading
-        assert heading.endswith(f" · {phrases.GUIDANCE[level]}"), heading
+        assert heading.endswith(f" · {ENGLISH.guidance[level]}"), heading

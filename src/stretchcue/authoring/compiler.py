@@ -1,8 +1,8 @@
 """Routine + options -> Script: what sounds, in what order, and the silences between. Pure code.
 
-Every sentence comes from the phrasebook (phrases.py), every tone from the script (script.py); this module
-decides which, and when. Repeated cues rotate through a few wordings (chosen by position, so a
-track rebuilds identically) so twenty holds do not sound the same.
+Every sentence comes from the phrasebook of the routine's language (phrases.py), every tone from
+the script (script.py); this module decides which, and when. Repeated cues rotate through a few
+wordings (chosen by position, so a track rebuilds identically) so twenty holds do not sound the same.
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ class _Writer:
         self.exercises = exercises
         self.chimes = chimes
         self.level = level  # the session's own: its intro and finish
+        self.book = phrases.book(routine.language)
         self.steps: list[Step] = []
         self.said: dict[tuple[str, ...], int] = {}
 
@@ -150,23 +151,23 @@ class _Writer:
         return words[count % len(words)]
 
     def session(self, minutes: int | None) -> list[Step]:
-        title, level = self.routine.title, self.level
-        opening = Cue(Kind.INTRO, phrases.welcome(title), chapter=phrases.CHAPTER_INTRO)
+        title, level, book = self.routine.title, self.level, self.book
+        opening = Cue(Kind.INTRO, book.fill(book.welcome, title=title), chapter=book.chapter_intro)
         if level in (Guidance.MINIMAL, Guidance.TIMER):  # (a timer's tone would be the first exercise's again)
             self.say(replace(opening, text=phrases.title_only(title)), AFTER_NAME)
         else:
             self.say(opening)
         if level is Guidance.FULL:
             if minutes:  # a cue of its own: the one sentence to speak again when the length is known
-                self.say(Cue(Kind.INTRO, phrases.length(minutes)))
+                self.say(Cue(Kind.INTRO, book.fill(book.length, n=minutes)))
             reps = {e.reps for e in self.exercises}
-            self.say(Cue(Kind.INTRO, phrases.how_often(reps.pop() if len(reps) == 1 else None)))
+            self.say(Cue(Kind.INTRO, book.how_often_line(reps.pop() if len(reps) == 1 else None)))
             if self.chimes:
-                self.say(Cue(Kind.INTRO, phrases.CHIMES))
+                self.say(Cue(Kind.INTRO, book.chimes))
         if level in (Guidance.FULL, Guidance.BRIEF):
             if any(self.breathes(e) for e in self.exercises):  # promised only where the tones will sound
-                self.say(Cue(Kind.INTRO, phrases.BREATHING))
-            self.say(Cue(Kind.INTRO, phrases.SAFETY if level is Guidance.FULL else phrases.SAFETY_LINE), AFTER_NAME)
+                self.say(Cue(Kind.INTRO, book.breathing))
+            self.say(Cue(Kind.INTRO, book.safety if level is Guidance.FULL else book.safety_line), AFTER_NAME)
         total = len(self.exercises)
         position: Position | None = None  # where the listener is: not known at the start
         for number, exercise in enumerate(self.exercises, start=1):
@@ -176,15 +177,16 @@ class _Writer:
                 following = self.exercises[number]
                 if following.guidance is Guidance.FULL:
                     moving = following.position not in (None, position)
-                    self.say(Cue(Kind.NEXT, phrases.next_up(following.name, moving), exercise.name), BEFORE_NEXT)
+                    said = book.fill(book.next_up_moving if moving else book.next_up, name=following.name)
+                    self.say(Cue(Kind.NEXT, said, exercise.name), BEFORE_NEXT)
                 else:  # the next name is said at once: the time to come out of this position stays
                     self.wait(BEFORE_NEXT)
         short = max(e.hold for e in self.exercises) < GOAL_HOLD
-        closing = Cue(Kind.OUTRO, phrases.outro(GOAL_HOLD if short else None), chapter=phrases.CHAPTER_END)
+        closing = Cue(Kind.OUTRO, book.outro_line(GOAL_HOLD if short else None), chapter=book.chapter_end)
         if level is Guidance.TIMER:
             self.tone(script.CHIME_NEXT, closing, TAIL)
         else:
-            self.say(closing if level is Guidance.FULL else replace(closing, text=phrases.OUTRO_SHORT), TAIL)
+            self.say(closing if level is Guidance.FULL else replace(closing, text=book.outro_short), TAIL)
         return self.steps
 
     def exercise(self, number: int, total: int, exercise: Exercise, move: float) -> None:
@@ -192,15 +194,15 @@ class _Writer:
         ways = exercise.variations or (Variation(name="", instructions=""),)
         each = exercise.sides is Sides.EACH  # a chapter per side
         first_way = ways[0].name if len(ways) > 1 else ""
-        chapter: str | None = phrases.chapter(name, first_way, SIDE_NAMES[0] if each else None)
-        announced = phrases.announce(name, number, total, named=number > 1)
+        chapter: str | None = self.book.chapter(name, first_way, SIDE_NAMES[0] if each else None)
+        announced = self.book.announce(name, number, total, named=number > 1)
         if level is Guidance.TIMER:
             self.tone(script.CHIME_NEXT, Cue(Kind.EXERCISE, "", name, chapter=chapter), 0.0)
         if level is not Guidance.FULL:
             announced = phrases.title_only(name)
         self.say(Cue(Kind.EXERCISE, announced, name, chapter=None if level is Guidance.TIMER else chapter), AFTER_NAME)
         for index, way in enumerate(ways):
-            chapter = None if index == 0 else phrases.chapter(name, way.name, SIDE_NAMES[0] if each else None)
+            chapter = None if index == 0 else self.book.chapter(name, way.name, SIDE_NAMES[0] if each else None)
             text = self.instructions(exercise, index, way)
             after = (move if index == 0 else GET_IN_POSITION) if exercise.sides is Sides.NONE else BETWEEN_SENTENCES
             if text:
@@ -212,7 +214,7 @@ class _Writer:
             self.holds(exercise, move if index == 0 else GET_IN_POSITION, way.name if len(ways) > 1 else "")
             if index + 1 < len(ways):
                 if level is Guidance.FULL:
-                    self.say(Cue(Kind.REST, self.vary(phrases.REST), name), max(exercise.rest, SIDE_CHANGE))
+                    self.say(Cue(Kind.REST, self.vary(self.book.rest), name), max(exercise.rest, SIDE_CHANGE))
                 else:
                     self.wait(max(exercise.rest, SIDE_CHANGE))
 
@@ -222,10 +224,10 @@ class _Writer:
         if level is Guidance.FULL:
             text = [exercise.instructions] if index == 0 else []
             if way.name:
-                text.append(phrases.way(index, way.name, way.instructions))
+                text.append(self.book.way_line(index, way.name, way.instructions))
             feel = way.feel or exercise.feel
             if feel:
-                text.append(phrases.feel(feel))
+                text.append(self.book.fill(self.book.feel, where=feel))
             if index == 0:
                 text.extend(exercise.tips)
             return " ".join(text)
@@ -247,13 +249,13 @@ class _Writer:
         elif exercise.sides is Sides.EACH:
             order = [(side, rep) for side in SIDE_NAMES for rep in range(1, exercise.reps + 1)]
             if talks:
-                self.say(Cue(Kind.INSTRUCTION, phrases.START_RIGHT, name, "right"), move)
+                self.say(Cue(Kind.INSTRUCTION, self.book.start_right, name, "right"), move)
             else:
                 self.wait(move)
         else:
             order = [(side, rep) for rep in range(1, exercise.reps + 1) for side in SIDE_NAMES]
             if talks:
-                self.say(Cue(Kind.INSTRUCTION, phrases.START_ALTERNATING, name, "right"), move)
+                self.say(Cue(Kind.INSTRUCTION, self.book.start_alternating, name, "right"), move)
             else:
                 self.wait(move)
 
@@ -262,21 +264,22 @@ class _Writer:
                 previous_side = order[index - 1][0]
                 if side != previous_side and side is not None:  # (a side changes only when there are sides)
                     each = exercise.sides is Sides.EACH
-                    text = phrases.SWITCH_TO_LEFT if each else phrases.to_side(side)
-                    chapter = phrases.chapter(name, way, side) if each else None
+                    text = self.book.switch_to_left if each else self.book.to_side(side)
+                    chapter = self.book.chapter(name, way, side) if each else None
                     cue = Cue(Kind.SWITCH_SIDES, text, name, side, rep, chapter=chapter)
                     if level is Guidance.TIMER:
                         self.tone(script.CHIME_SIDE, cue, max(exercise.rest, SIDE_CHANGE))
                     else:
                         if level is not Guidance.FULL:
-                            cue = replace(cue, text=phrases.SWITCH_SHORT if each else cue.text)
+                            cue = replace(cue, text=self.book.switch_short if each else cue.text)
                         self.say(cue, max(exercise.rest, SIDE_CHANGE))
                 elif level is Guidance.FULL:
-                    self.say(Cue(Kind.REST, self.vary(phrases.REST), name, side, rep - 1), exercise.rest)
+                    self.say(Cue(Kind.REST, self.vary(self.book.rest), name, side, rep - 1), exercise.rest)
                 else:
                     self.wait(exercise.rest)
                 if level is Guidance.FULL:
-                    self.say(Cue(Kind.REMINDER, exercise.reminder or phrases.again(name), name, side, rep))
+                    reminder = exercise.reminder or self.book.fill(self.book.again, name=name)
+                    self.say(Cue(Kind.REMINDER, reminder, name, side, rep))
             self.rep(exercise, side, rep, final=index == len(order) - 1)
 
     def rep(self, exercise: Exercise, side: str | None, rep: int, final: bool) -> None:
@@ -284,24 +287,22 @@ class _Writer:
         name, level = exercise.name, exercise.guidance
         if level is Guidance.FULL or (level is Guidance.BRIEF and rep == 1):
             if rep == 1:
-                intensity = self.vary(phrases.GENTLE)
+                intensity = self.vary(self.book.gentle)
             elif rep == exercise.reps and rep > 2:
-                intensity = self.vary(phrases.LAST_REP if final else phrases.LAST_ON_SIDE)
+                intensity = self.vary(self.book.last_rep if final else self.book.last_on_side)
             else:
-                intensity = self.vary(phrases.DEEPER)
+                intensity = self.vary(self.book.deeper)
             self.say(Cue(Kind.INTENSITY, intensity, name, side, rep), SETTLE)
         else:  # after a move or a switch, the time to ease in stays though nothing says so; between reps the rest is it
             self.wait(SETTLE, more=rep == 1)
         if level is not Guidance.TIMER:  # (a timer's hold starts on its chime)
-            self.say(
-                Cue(Kind.HOLD, self.vary(phrases.HOLD) if level is Guidance.FULL else phrases.HOLD[0], name, side, rep),
-                0.0,
-            )
+            hold = self.vary(self.book.hold) if level is Guidance.FULL else self.book.hold[0]
+            self.say(Cue(Kind.HOLD, hold, name, side, rep), 0.0)
         self.steps.append(Hold(exercise.hold, tuple(self.hold_events(exercise, side, rep)), name, side, rep))
         if self.chimes:
             self.say(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_END), AFTER_CHIME)
         if level is not Guidance.TIMER:
-            release = self.vary(phrases.RELEASE) if level is Guidance.FULL else phrases.RELEASE[1]
+            release = self.vary(self.book.release) if level is Guidance.FULL else self.book.release[1]
             self.say(Cue(Kind.RELEASE, release, name, side, rep), BETWEEN_SENTENCES)
 
     def quiet(self, exercise: Exercise) -> tuple[list[tuple[float, float]], float | None, range]:
@@ -333,12 +334,12 @@ class _Writer:
         talks = exercise.guidance in (Guidance.FULL, Guidance.BRIEF)
         for n, (start, stop) in enumerate(spans):
             if n == 1 and halfway is not None and talks:
-                events.append(Event(Cue(Kind.HALFWAY, self.vary(phrases.HALFWAY), name, side, rep), halfway))
+                events.append(Event(Cue(Kind.HALFWAY, self.vary(self.book.halfway), name, side, rep), halfway))
             if exercise.breathing:
                 events.extend(self.breaths(exercise.breathing, start, stop, name, side, rep))
         if exercise.guidance is not Guidance.TIMER:
             events.extend(
-                Event(Cue(Kind.COUNTDOWN, phrases.count(k), name, side, rep), k, from_end=True) for k in numbers
+                Event(Cue(Kind.COUNTDOWN, self.book.countdown(k), name, side, rep), k, from_end=True) for k in numbers
             )
         return events
 

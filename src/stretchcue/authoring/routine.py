@@ -127,6 +127,7 @@ class Routine:
     music: MusicChoice | None = None
     description: str | None = None
     guidance: Guidance = Guidance.FULL  # the intro's and the finish's (each exercise has its own)
+    language: str = "en"  # what the listener hears and reads (phrases.LANGUAGES)
     source: str = ""  # where it was read from, for messages and tags
 
 

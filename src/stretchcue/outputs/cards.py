@@ -67,34 +67,36 @@ class Card:
     body: tuple[Block, ...]
     position: Position | None = None  # drawn large beside the title's band
     footer: str = ""
+    language: str = "en"  # of the words the card draws itself ("... and 3 more")
 
 
 def routine_card(routine: Routine, options: Options) -> Card:
     exercises = [effective(e, options) for e in routine.exercises]
     holds = {e.hold for e in exercises}
-    rows = tuple(Row(e.position, e.name, phrases.dose(e.reps, e.hold, e.sides)) for e in exercises)
-    heading = phrases.stretches(len(exercises), holds.pop() if len(holds) == 1 else None)
+    book = phrases.book(routine.language)
+    rows = tuple(Row(e.position, e.name, book.dose_line(e.reps, e.hold, e.sides)) for e in exercises)
+    heading = book.stretches_line(len(exercises), holds.pop() if len(holds) == 1 else None)
     level = guidance_of(routine, options)
-    heading = heading if level is Guidance.FULL else f"{heading} · {phrases.GUIDANCE[level.value]}"
-    return Card(heading, routine.title, rows, footer=phrases.SAFETY_LINE)
+    heading = heading if level is Guidance.FULL else f"{heading} · {book.guidance[level.value]}"
+    return Card(heading, routine.title, rows, footer=book.safety_line, language=routine.language)
 
 
 def exercise_card(routine: Routine, index: int, options: Options) -> Card:
-    exercise = effective(routine.exercises[index], options)
-    body: list[Block] = [Text(_detail(exercise), "Semibold", 0.05, ACCENT)]
+    exercise, book = effective(routine.exercises[index], options), phrases.book(routine.language)
+    body: list[Block] = [Text(_detail(exercise, book), "Semibold", 0.05, ACCENT)]
     body.append(Text(exercise.instructions, above=0.03))
     for n, way in enumerate(exercise.variations, start=1):
         body.append(Text(f"{n}. {way.name}", "Semibold", above=0.025))
         body.append(Text(way.instructions))
         if way.feel:
-            body.append(_aside(phrases.feel_it(way.feel), rtl=right_to_left(way.feel)))
+            body.append(_aside(book.fill(book.feel_it, where=way.feel), rtl=right_to_left(way.feel)))
     if exercise.feel:  # set as the place it names reads, whatever the label before it
-        body.append(_aside(phrases.feel_it(exercise.feel), above=0.03, rtl=right_to_left(exercise.feel)))
+        body.append(_aside(book.fill(book.feel_it, where=exercise.feel), above=0.03, rtl=right_to_left(exercise.feel)))
     body.extend(_aside(tip, above=0.015) for tip in exercise.tips)
     if exercise.about:
         body.append(_aside(exercise.about, above=0.015))
-    heading = phrases.card_heading(index + 1, len(routine.exercises))
-    return Card(heading, exercise.name, tuple(body), exercise.position, routine.title)
+    heading = book.fill(book.card_heading, n=index + 1, total=len(routine.exercises))
+    return Card(heading, exercise.name, tuple(body), exercise.position, routine.title, routine.language)
 
 
 def _aside(words: str, above: float = 0.0, rtl: bool | None = None) -> Text:
@@ -102,9 +104,9 @@ def _aside(words: str, above: float = 0.0, rtl: bool | None = None) -> Text:
     return Text(words, color=MUTED, above=above, rtl=right_to_left(words) if rtl is None else rtl)
 
 
-def _detail(exercise: Exercise) -> str:
-    where = phrases.WHERE[exercise.position.value] if exercise.position else ""
-    dose = phrases.dose(exercise.reps, exercise.hold, exercise.sides)
+def _detail(exercise: Exercise, book: phrases.Phrasebook) -> str:
+    where = book.where[exercise.position.value] if exercise.position else ""
+    dose = book.dose_line(exercise.reps, exercise.hold, exercise.sides)
     return f"{dose} · {where}" if where else dose
 
 
@@ -149,7 +151,7 @@ def draw(card: Card, width: int, height: int, scale: float | None = None) -> Ima
         for n, line in enumerate(footer_lines):
             _line(pen, line, footer_font, MUTED, margin, footer_top + n * leading(footer_font), inner, footer_rtl)
         footer_top -= margin
-    _flow(pen, card.body, margin, band + margin, inner, width * scale, footer_top)
+    _flow(pen, card.body, margin, band + margin, inner, width * scale, footer_top, card.language)
     return image
 
 
@@ -203,6 +205,7 @@ def _flow(
     width: int,
     unit: float,
     bottom: int | None = None,
+    language: str = "en",
 ) -> int:
     """Lay the blocks out from `y` down (drawing them when there is a pen); gives the height they
     take. Nothing is drawn below `bottom`: text too long even at the smallest size is cut there."""
@@ -233,7 +236,8 @@ def _flow(
         more = gap + leading(detail) if rows_left > 1 else 0  # room to say how many rows did not fit
         if bottom is not None and y + size + more > bottom:
             if pen and y + leading(detail) <= bottom:
-                detail.draw(pen, (text_x, y), phrases.and_more(rows_left), MUTED)
+                book = phrases.book(language)
+                detail.draw(pen, (text_x, y), book.fill(book.and_more, n=rows_left), MUTED)
             return y - top
         if pen:
             if block.position:
