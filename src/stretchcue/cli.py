@@ -23,7 +23,7 @@ from stretchcue import arguments as arg
 from stretchcue.console import Console
 from stretchcue.disk.files import check_folder, describe
 from stretchcue.errors import ExitStatus, StretchcueError
-from stretchcue.sound.profiles import VoiceProfile, default_voice, profile_names
+from stretchcue.sound.profiles import VoiceProfile, default_voice, profile_names, voice_for
 
 if TYPE_CHECKING:
     from stretchcue.authoring.compiler import Options
@@ -81,10 +81,6 @@ def _options(
         except ValueError:
             raise StretchcueError(f"--guidance: expected one of {', '.join(Guidance)}; got {guidance!r}") from None
     return Options(hold, reps, chimes, MusicChoice(music) if music else None, music_level, level)
-
-
-def _voice(name: str | None) -> VoiceProfile:
-    return VoiceProfile.load(name or default_voice())
 
 
 def _cache(option: Path | None) -> ClipCache:
@@ -164,7 +160,8 @@ def build_command(
     from stretchcue.pipeline.tracks import by_holds
 
     options = _options(None, reps, chimes, music, music_level, guidance)
-    specs, album = by_holds(load(routine), hold or [], options, _voice(voice))
+    loaded = load(routine)
+    specs, album = by_holds(loaded, hold or [], options, voice_for(loaded.language, voice))
     _build(specs, out, cache, album, feed)
 
 
@@ -193,7 +190,7 @@ def progression_command(
     if fade and guidance:
         raise StretchcueError("--fade steps the guidance down itself; give --fade or --guidance, not both")
     options = _options(None, reps, chimes, music, music_level, guidance)
-    specs = progression(loaded, start, stop, step, options, _voice(voice), fade)
+    specs = progression(loaded, start, stop, step, options, voice_for(loaded.language, voice), fade)
     _build(specs, out, cache, specs[0].album, feed)
 
 
@@ -215,7 +212,7 @@ def batch_command(
 
     loaded = manifests.load(manifest)
     overrides = _options(None, None, chimes, music, music_level, guidance)
-    _build(from_manifest(loaded, voice, default_voice(), overrides), out, cache, loaded.title, feed)
+    _build(from_manifest(loaded, voice, overrides), out, cache, loaded.title, feed)
 
 
 @app.command("feed", short_help="Write a podcast feed of a folder of tracks.")
@@ -269,7 +266,8 @@ def plan_command(
     from stretchcue.pipeline.session import make_plan
     from stretchcue.sound.speech import Voice
 
-    loaded, profile = load(routine), _voice(voice)
+    loaded = load(routine)
+    profile = voice_for(loaded.language, voice)
     if png:  # a picture that cannot be written is reported before anything is spoken
         check_picture(png)
     clips = _cache(cache)
@@ -373,7 +371,7 @@ def voices_command() -> None:
     for name in profile_names():
         profile = VoiceProfile.load(name)
         mark = " (default)" if name == default else ""
-        console.out(f"{name:<10} {profile.engine:<8} {profile.description}{mark}")
+        console.out(f"{name:<10} {profile.engine:<8} {' '.join(profile.languages):<12} {profile.description}{mark}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-LANGUAGES = ("en", "de", "es", "fr")
+from stretchcue.authoring.routine import Language
+
+LANGUAGES = tuple(language.value for language in Language)
 SIDES = ("right", "left")
 
 

@@ -38,6 +38,18 @@ class Sides(StrEnum):
     ALTERNATE = "alternate"  # right, left, right, left, ... rep by rep
 
 
+class Language(StrEnum):
+    """What the listener hears and reads (each has its phrasebook); the command line stays English."""
+
+    EN = "en"
+    DE = "de"
+    ES = "es"
+    FR = "fr"
+
+
+LANGUAGE_NAMES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French"}  # (in messages, in English)
+
+
 class Guidance(StrEnum):
     """How much the coach says: everything, a reminder, only the calls, or tones and names."""
 
@@ -127,7 +139,7 @@ class Routine:
     music: MusicChoice | None = None
     description: str | None = None
     guidance: Guidance = Guidance.FULL  # the intro's and the finish's (each exercise has its own)
-    language: str = "en"  # what the listener hears and reads (phrases.LANGUAGES)
+    language: Language = Language.EN
     source: str = ""  # where it was read from, for messages and tags
 
 
@@ -235,7 +247,7 @@ class _RoutineReader(SettingsReader):
         return values
 
     def routine(self, root: Node) -> Routine:
-        keys = ("title", "description", "defaults", "music", "exercises")
+        keys = ("title", "description", "language", "defaults", "music", "exercises")
         top = self.mapping(root, "", keys, ("title", "exercises"))
         defaults = Defaults()
         if "defaults" in top:
@@ -250,6 +262,7 @@ class _RoutineReader(SettingsReader):
             countdown=defaults.countdown,
             chimes=defaults.chimes,
             guidance=defaults.guidance,
+            language=self.choice(top["language"], "language", Language) if "language" in top else Language.EN,
             music=self.music(top["music"], "music") if "music" in top else None,
             exercises=tuple(self.exercise(item, f"exercises[{i}]", defaults) for i, item in enumerate(items)),
             source=self.source,

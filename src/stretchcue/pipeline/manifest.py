@@ -6,13 +6,13 @@ hold: 15                # optional, for every track
 music: calm.mp3         # optional, for every track (or {file: calm.mp3, level: -18})
 tracks:
   - routine: lower-back-stretches    # a bundled name, or a path relative to this file
-    title: Lower back                # optional overrides: title, hold, reps, voice, music
+    title: Lower back                # optional overrides: title, hold, reps, voice, music, guidance, language
     hold: 20
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TypedDict
@@ -20,7 +20,7 @@ from typing import TypedDict
 from yaml.nodes import Node
 
 from stretchcue.authoring import routine as routines
-from stretchcue.authoring.routine import Guidance, MusicChoice, Routine, SettingsReader
+from stretchcue.authoring.routine import Guidance, Language, MusicChoice, Routine, SettingsReader
 from stretchcue.authoring.yamlcheck import MAX_TITLE, bundled_names, parse_yaml, read_named
 from stretchcue.errors import StretchcueError
 from stretchcue.sound.profiles import VoiceProfile
@@ -48,6 +48,7 @@ class Overrides(TypedDict, total=False):
     voice: VoiceProfile
     music: MusicChoice
     guidance: Guidance
+    language: Language
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def load(spec: str | Path) -> Manifest:
 
 class _ManifestReader(SettingsReader):
     def manifest(self, root: Node) -> Manifest:
-        keys = ("title", "description", "voice", "hold", "reps", "music", "guidance", "tracks")
+        keys = ("title", "description", "voice", "hold", "reps", "music", "guidance", "language", "tracks")
         top = self.mapping(root, "", keys, ("title", "tracks"))
         shared = self.overrides(top, "")
         items = self.sequence(top["tracks"], "tracks")
@@ -76,13 +77,15 @@ class _ManifestReader(SettingsReader):
         entries = []
         for i, item in enumerate(items):
             field = f"tracks[{i}]"
-            own_keys = ("routine", "title", "hold", "reps", "voice", "music", "guidance")
+            own_keys = ("routine", "title", "hold", "reps", "voice", "music", "guidance", "language")
             found = self.mapping(item, field, own_keys, ("routine",))
             own = self.overrides(found, field)
             title = self.text(found["title"], f"{field}.title", MAX_TITLE, spoken=False) if "title" in found else None
+            routine = self.routine(found["routine"], f"{field}.routine")
+            language = own.get("language", shared.get("language"))
             entries.append(
                 Entry(
-                    routine=self.routine(found["routine"], f"{field}.routine"),
+                    routine=replace(routine, language=language) if language else routine,
                     title=title,
                     hold=own.get("hold", shared.get("hold")),
                     reps=own.get("reps", shared.get("reps")),
@@ -104,6 +107,8 @@ class _ManifestReader(SettingsReader):
             values["music"] = self.music(found["music"], prefix + "music")
         if "guidance" in found:
             values["guidance"] = self.choice(found["guidance"], prefix + "guidance", Guidance)
+        if "language" in found:  # (a routine written in it without saying so)
+            values["language"] = self.choice(found["language"], prefix + "language", Language)
         if "voice" in found:
             try:
                 values["voice"] = VoiceProfile.load(self.text(found["voice"], prefix + "voice"))

@@ -15,7 +15,7 @@ from stretchcue.authoring.routine import Guidance, Routine
 from stretchcue.errors import StretchcueError
 from stretchcue.pipeline.manifest import Manifest
 from stretchcue.sound.music import Music
-from stretchcue.sound.profiles import VoiceProfile
+from stretchcue.sound.profiles import VoiceProfile, voice_for
 
 MAX_SESSIONS = 50
 
@@ -152,8 +152,9 @@ def faded(index: int, count: int) -> Guidance:
     return Guidance.MINIMAL if index == count - 1 and count > 2 else Guidance.BRIEF
 
 
-def from_manifest(manifest: Manifest, voice: str | None, default_voice: str, overrides: Options) -> list[TrackSpec]:
-    """The manifest's tracks; a --voice, --chimes or --music given on the command line wins over the files."""
+def from_manifest(manifest: Manifest, voice: str | None, overrides: Options) -> list[TrackSpec]:
+    """The manifest's tracks; a --voice, --chimes or --music given on the command line wins over the
+    files; each voice speaks its track's language (without one, the best voice for it)."""
     total = len(manifest.entries)
     return [
         TrackSpec(
@@ -165,7 +166,7 @@ def from_manifest(manifest: Manifest, voice: str | None, default_voice: str, ove
                 music=overrides.music or entry.music,
                 guidance=overrides.guidance or entry.guidance,
             ),
-            VoiceProfile.load(voice) if voice else entry.voice or VoiceProfile.load(default_voice),
+            voice_for(entry.routine.language, voice or entry.voice),
             entry.title or _hold_title(entry.routine.title, entry.hold),
             manifest.title,
             n,

@@ -148,8 +148,16 @@ class SystemEngine:
     """The operating system's voices through pyttsx3."""
 
     def __init__(
-        self, voice: str = "", rate: int = 150, sentence_silence: float = 0.0, *, scratch: Path | None = None
+        self,
+        voice: str = "",
+        rate: int = 150,
+        sentence_silence: float = 0.0,
+        language: str = "",
+        *,
+        scratch: Path | None = None,
     ) -> None:
+        """`voice`: the first installed voice whose id or name holds it; else, with `language`, the
+        first voice of that language (espeak-ng's own for it on Linux)."""
         from stretchcue.sound.audio import ffmpeg_exe
 
         self.sentence_silence = sentence_silence  # added to the voice's own pause between sentences
@@ -166,15 +174,20 @@ class SystemEngine:
             raise StretchcueError(
                 f"the system voice could not start ({err}); install it with: pip install pyttsx3"
             ) from None
-        if voice:
+        match = None
+        if voice or language:
             voices = self.tts.getProperty("voices")
-            match = next((v for v in voices if voice.lower() in f"{v.id} {v.name}".lower()), None)
+            if voice:
+                match = next((v for v in voices if voice.lower() in f"{v.id} {v.name}".lower()), None)
+            else:
+                match = _voice_of(voices, language)
             if match is None:
-                raise StretchcueError(f"no system voice matches {voice!r} (there are {len(voices)} voices)")
+                wanted = repr(voice) if voice else f"the language {language!r}"
+                raise StretchcueError(f"no system voice matches {wanted} (there are {len(voices)} voices)")
         # pyttsx3 applies properties, and writes its files, inside its run loop; with espeak-ng (Linux)
         # that loop races with espeak's own thread, so espeak is driven directly (_say_with_espeak).
         self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
-        chosen = match.id if voice and match else None
+        chosen = match.id if match else None
         if self.espeak:
             if chosen:
                 self.espeak.SetVoiceByName(str(chosen).encode("utf-8"))
@@ -254,6 +267,25 @@ class SystemEngine:
             raise StretchcueError(f"the system voice produced no audio for {text!r}")
         finally:
             path.unlink(missing_ok=True)
+
+
+def _voice_of(voices: list[Any], language: str) -> Any | None:
+    """The installed voice that best speaks `language` (a tag such as "fr"): one tagged with it
+    alone, else with its own country (fr-FR), else any of its countries, else one named for it."""
+    named = {"en": "english", "de": "german", "es": "spanish", "fr": "french"}.get(language, language)
+
+    def rank(voice: Any) -> int:
+        tags = [str(t.decode() if isinstance(t, bytes) else t).lower().replace("_", "-") for t in voice.languages or []]
+        if language in tags:
+            return 0
+        if f"{language}-{language}" in tags:
+            return 1
+        if any(tag.startswith(f"{language}-") for tag in tags):
+            return 2
+        return 3 if named in str(voice.name).lower() else 4
+
+    ranked = sorted(voices, key=rank)  # (stable: the system's own order among equals)
+    return ranked[0] if ranked and rank(ranked[0]) < 4 else None
 
 
 class PiperEngine:

