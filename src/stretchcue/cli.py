@@ -351,14 +351,15 @@ def cache_command(
 @app.command("routines", short_help="List the bundled routines and manifests.")
 def routines_command() -> None:
     """List the bundled routines and manifests."""
-    from stretchcue.authoring.routine import BUNDLED, load
+    from stretchcue.authoring.routine import BUNDLED, LANGUAGE_NAMES, load
     from stretchcue.authoring.yamlcheck import bundled_names
     from stretchcue.pipeline import manifest as manifests
 
     for name in bundled_names(BUNDLED):
         routine = load(name)
         count = len(routine.exercises)
-        console.out(f"{name:<28} routine   {routine.title} ({count} exercise{'s' if count != 1 else ''})")
+        language = LANGUAGE_NAMES[routine.language]
+        console.out(f"{name:<28} routine   {routine.title} ({count} exercise{'s' if count != 1 else ''}, {language})")
     for name in bundled_names(manifests.BUNDLED):
         manifest = manifests.load(name)
         console.out(f"{name:<28} manifest  {manifest.title} ({len(manifest.entries)} tracks)")
