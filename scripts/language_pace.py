@@ -24,12 +24,9 @@ def syllables(word: str, language: str) -> int:
     return len(VOWELS.findall(word))
 
 
-for language, name in (
-    ("en", "back-stretches"),
-    ("de", "back-stretches-de"),
-    ("es", "back-stretches-es"),
-    ("fr", "back-stretches-fr"),
-):
+ROUTINES = {"en": "back-stretches", "de": "back-stretches-de", "es": "back-stretches-es", "fr": "back-stretches-fr"}
+
+for language, name in ROUTINES.items():
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(["plan", name, "--voice", "system", "--json", *sys.argv[1:]]) == 0
