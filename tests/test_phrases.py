@@ -70,7 +70,7 @@ def test_numbers_agree_with_their_nouns() -> None:
         language: [phrases.book(language).words(n, gender) for n in (1, 21, 31, 2) for gender in ("f", "m")]
         for language in OTHERS
     }
-    assert said["de"] == ["eine", "ein", "einundzwanzig", "einundzwanzig", "einunddreißig", "einunddreißig", "zwei", "zwei"]
+    assert said["de"] == ["eine", "ein"] + ["einundzwanzig"] * 2 + ["einunddreißig"] * 2 + ["zwei", "zwei"]
     assert said["es"] == ["una", "un", "veintiuna", "veintiún", "treinta y una", "treinta y un", "dos", "dos"]
     assert said["fr"] == ["une", "un", "vingt et une", "vingt et un", "trente et une", "trente et un", "deux", "deux"]
 
@@ -94,5 +94,5 @@ def test_no_english_is_left(language) -> None:
             assert not set(mine) & set(theirs), key
         elif isinstance(mine, dict):
             assert not {v for v in mine.values() if len(v) > 6} & set(theirs.values()), key
-        elif key not in ("count", "chapter_way", "dose"):  # ("{n}.", "{name}: {way}", "3 x 10 s" are the same)
+        elif key not in ("count", "chapter_way", "dose", "named_where"):  # (no words: "{n}.", "{name}, {where}.")
             assert mine != theirs, key

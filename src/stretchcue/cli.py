@@ -231,18 +231,18 @@ def cards_command(
     routine: arg.RoutineArg,
     hold: arg.HoldOpt = None,
     reps: arg.RepsOpt = None,
+    guidance: arg.GuidanceOpt = None,
     out: arg.CardsOutOpt = None,
 ) -> None:
     """Draw the routine's cards, one for the routine and one per exercise (PNG), and a printable A6 PDF of them all."""
-    from stretchcue.authoring.compiler import Options
     from stretchcue.authoring.routine import load
     from stretchcue.outputs.cards import save_cards
     from stretchcue.outputs.names import album_folder
     from stretchcue.pipeline.tracks import track_title
 
-    loaded = load(routine)
-    folder = out or OUT / album_folder(track_title(loaded, hold)) / "cards"  # beside that track's default folder
-    for path in save_cards(loaded, Options(hold, reps), folder, console):
+    loaded, options = load(routine), _options(hold, reps, None, None, None, guidance)
+    folder = out or OUT / album_folder(track_title(loaded, options)) / "cards"  # beside that track's default folder
+    for path in save_cards(loaded, options, folder, console):
         console.out(f"card: {path}")
 
 

@@ -64,8 +64,10 @@ def effective(exercise: Exercise, options: Options) -> Exercise:
 
 
 def guidance_of(routine: Routine, options: Options) -> Guidance:
-    """The session's own level (its intro and finish): the command line's, else the routine's."""
-    return options.guidance or routine.guidance
+    """The session's own level (its intro and finish): the command line's, else its exercises' when
+    they all have one (a routine of timer exercises is a timer session), else the routine's."""
+    levels = {exercise.guidance for exercise in routine.exercises}
+    return options.guidance or (levels.pop() if len(levels) == 1 else routine.guidance)
 
 
 def countdown_numbers(hold: float, countdown: int, after: float = 0.0) -> range:
@@ -107,12 +109,8 @@ def breathing_warnings(routine: Routine, options: Options = Options()) -> list[s
 
 
 def _chimes(routine: Routine, options: Options) -> bool:
-    """Chimes as asked; a timer session always has them (its holds are marked by nothing else)."""
-    chimes = routine.chimes if options.chimes is None else options.chimes
-    timer = guidance_of(routine, options) is Guidance.TIMER or any(
-        effective(e, options).guidance is Guidance.TIMER for e in routine.exercises
-    )
-    return chimes or timer
+    """Chimes as asked (a timer exercise has them whatever is asked: see _Writer.chimes_for)."""
+    return routine.chimes if options.chimes is None else options.chimes
 
 
 class _Writer:
@@ -141,6 +139,10 @@ class _Writer:
         if isinstance(last, Play):
             self.steps[-1] = replace(last, pause=last.pause + seconds if more else max(last.pause, seconds))
 
+    def chimes_for(self, exercise: Exercise) -> bool:
+        """Chimes as asked; a timer exercise always has them (its holds are marked by nothing else)."""
+        return self.chimes or exercise.guidance is Guidance.TIMER
+
     def tone(self, tone: script.Tone, cue: Cue, pause: float = BETWEEN_SENTENCES) -> None:
         self.say(replace(cue, kind=Kind.CHIME, text="", tone=tone), pause)
 
@@ -153,8 +155,9 @@ class _Writer:
     def session(self, minutes: int | None) -> list[Step]:
         title, level, book = self.routine.title, self.level, self.book
         opening = Cue(Kind.INTRO, book.fill(book.welcome, title=title), chapter=book.chapter_intro)
-        if level in (Guidance.MINIMAL, Guidance.TIMER):  # (a timer's tone would be the first exercise's again)
-            self.say(replace(opening, text=phrases.title_only(title)), AFTER_NAME)
+        if level in (Guidance.MINIMAL, Guidance.TIMER):  # the title; not the first exercise's name twice
+            named = phrases.title_only(title) != phrases.title_only(self.exercises[0].name)
+            self.say(replace(opening, text=phrases.title_only(title) if named else book.begin), AFTER_NAME)
         else:
             self.say(opening)
         if level is Guidance.FULL:
@@ -183,10 +186,7 @@ class _Writer:
                     self.wait(BEFORE_NEXT)
         short = max(e.hold for e in self.exercises) < GOAL_HOLD
         closing = Cue(Kind.OUTRO, book.outro_line(GOAL_HOLD if short else None), chapter=book.chapter_end)
-        if level is Guidance.TIMER:
-            self.tone(script.CHIME_NEXT, closing, TAIL)
-        else:
-            self.say(closing if level is Guidance.FULL else replace(closing, text=book.outro_short), TAIL)
+        self.say(closing if level is Guidance.FULL else replace(closing, text=book.outro_short), TAIL)
         return self.steps
 
     def exercise(self, number: int, total: int, exercise: Exercise, move: float) -> None:
@@ -198,14 +198,19 @@ class _Writer:
         announced = self.book.announce(name, number, total, named=number > 1)
         if level is Guidance.TIMER:
             self.tone(script.CHIME_NEXT, Cue(Kind.EXERCISE, "", name, chapter=chapter), 0.0)
-        if level is not Guidance.FULL:
+        if level is Guidance.BRIEF and exercise.position and (number == 1 or move > GET_IN_POSITION):
+            announced = self.book.fill(self.book.named_where, name=name, where=self.book.where[exercise.position])
+        elif level is not Guidance.FULL:
             announced = phrases.title_only(name)
         self.say(Cue(Kind.EXERCISE, announced, name, chapter=None if level is Guidance.TIMER else chapter), AFTER_NAME)
         for index, way in enumerate(ways):
             chapter = None if index == 0 else self.book.chapter(name, way.name, SIDE_NAMES[0] if each else None)
             text = self.instructions(exercise, index, way)
             after = (move if index == 0 else GET_IN_POSITION) if exercise.sides is Sides.NONE else BETWEEN_SENTENCES
-            if text:
+            if text and chapter and level is Guidance.TIMER:
+                self.tone(script.CHIME_NEXT, Cue(Kind.INSTRUCTION, "", name, chapter=chapter), 0.0)
+                self.say(Cue(Kind.INSTRUCTION, text, name), after)
+            elif text:
                 self.say(Cue(Kind.INSTRUCTION, text, name, chapter=chapter), after)
             elif chapter:  # a way's chapter starts on a tone when nothing is said
                 self.tone(script.CHIME_NEXT, Cue(Kind.INSTRUCTION, "", name, chapter=chapter), after)
@@ -234,11 +239,9 @@ class _Writer:
         if level is Guidance.BRIEF:
             text = [exercise.reminder or phrases.first_sentence(exercise.instructions)] if index == 0 else []
             if way.name:
-                text.append(phrases.title_only(way.name.capitalize()))
+                text.append(phrases.title_only(phrases.capitalized(way.name)))
             return " ".join(text)
-        if level is Guidance.MINIMAL and way.name and index > 0:
-            return phrases.title_only(way.name.capitalize())
-        return ""
+        return phrases.title_only(phrases.capitalized(way.name)) if way.name else ""  # (minimal, timer)
 
     def holds(self, exercise: Exercise, move: float, way: str) -> None:
         name, level = exercise.name, exercise.guidance
@@ -270,20 +273,24 @@ class _Writer:
                     if level is Guidance.TIMER:
                         self.tone(script.CHIME_SIDE, cue, max(exercise.rest, SIDE_CHANGE))
                     else:
-                        if level is not Guidance.FULL:
-                            cue = replace(cue, text=self.book.switch_short if each else cue.text)
+                        if level is Guidance.MINIMAL or (level is Guidance.BRIEF and each):
+                            cue = replace(cue, text=self.book.switch_short)
                         self.say(cue, max(exercise.rest, SIDE_CHANGE))
                 elif level is Guidance.FULL:
                     self.say(Cue(Kind.REST, self.vary(self.book.rest), name, side, rep - 1), exercise.rest)
+                elif level is Guidance.TIMER:  # as an interval timer: the rest starts as the hold ends, the chime in it
+                    self.wait(max(exercise.rest - script.CHIME_END.seconds, AFTER_CHIME))
                 else:
                     self.wait(exercise.rest)
                 if level is Guidance.FULL:
                     reminder = exercise.reminder or self.book.fill(self.book.again, name=name)
                     self.say(Cue(Kind.REMINDER, reminder, name, side, rep))
-            self.rep(exercise, side, rep, final=index == len(order) - 1)
+            moved = index == 0 or side != order[index - 1][0]
+            self.rep(exercise, side, rep, final=index == len(order) - 1, moved=moved)
 
-    def rep(self, exercise: Exercise, side: str | None, rep: int, final: bool) -> None:
-        """`final`: the last hold of this way of doing the exercise ("last one" is said only when true)."""
+    def rep(self, exercise: Exercise, side: str | None, rep: int, final: bool, moved: bool) -> None:
+        """`final`: the last hold of this way of doing the exercise ("last one" is said only when true);
+        `moved`: it follows a move or a switch of sides, not a rest."""
         name, level = exercise.name, exercise.guidance
         if level is Guidance.FULL or (level is Guidance.BRIEF and rep == 1):
             if rep == 1:
@@ -294,12 +301,12 @@ class _Writer:
                 intensity = self.vary(self.book.deeper)
             self.say(Cue(Kind.INTENSITY, intensity, name, side, rep), SETTLE)
         else:  # after a move or a switch, the time to ease in stays though nothing says so; between reps the rest is it
-            self.wait(SETTLE, more=rep == 1)
+            self.wait(SETTLE, more=moved)
         if level is not Guidance.TIMER:  # (a timer's hold starts on its chime)
             hold = self.vary(self.book.hold) if level is Guidance.FULL else self.book.hold[0]
             self.say(Cue(Kind.HOLD, hold, name, side, rep), 0.0)
         self.steps.append(Hold(exercise.hold, tuple(self.hold_events(exercise, side, rep)), name, side, rep))
-        if self.chimes:
+        if self.chimes_for(exercise):
             self.say(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_END), AFTER_CHIME)
         if level is not Guidance.TIMER:
             release = self.vary(self.book.release) if level is Guidance.FULL else self.book.release[1]
@@ -309,7 +316,7 @@ class _Writer:
         """A hold's quiet spans (seconds from its start, between the start chime, the halfway cue
         and the countdown), where its halfway cue starts (None: it has none), and the countdown."""
         seconds = exercise.hold
-        free = script.CHIME_START.seconds if self.chimes else 0.0  # the time not yet given to a cue
+        free = script.CHIME_START.seconds if self.chimes_for(exercise) else 0.0  # the time not yet given to a cue
         numbers = countdown_numbers(seconds, self.routine.countdown, free)
         counting_from = seconds - len(numbers)  # where the countdown starts
         halfway = seconds / 2
@@ -329,7 +336,7 @@ class _Writer:
         name = exercise.name
         spans, halfway, numbers = self.quiet(exercise)
         events: list[Event] = []
-        if self.chimes:
+        if self.chimes_for(exercise):
             events.append(Event(Cue(Kind.CHIME, "", name, side, rep, script.CHIME_START), 0.0))
         talks = exercise.guidance in (Guidance.FULL, Guidance.BRIEF)
         for n, (start, stop) in enumerate(spans):

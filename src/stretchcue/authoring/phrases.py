@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gettext
+import re
 import string
 import tomllib
 import typing
@@ -43,6 +44,7 @@ class Phrasebook:
     decimal: str
     # spoken
     welcome: str
+    begin: str
     length: Plural
     how_often: Plural
     how_often_varies: str
@@ -52,6 +54,7 @@ class Phrasebook:
     safety: str
     stretch_of: str
     stretch_of_named: str
+    named_where: str
     next_up: str
     next_up_moving: str
     ordinals: tuple[str, ...]
@@ -263,9 +266,17 @@ def title_only(name: str) -> str:
     return name if name.endswith((".", "!", "?")) else f"{name}."
 
 
+def capitalized(name: str) -> str:
+    """A name as a sentence starts: its first letter upper case, the others as written (TRX stays TRX)."""
+    return name[:1].upper() + name[1:]
+
+
+# A sentence ends at . ! ? before a space and a capital (or the end), but not after one letter
+# or a dotted abbreviation ("i.e.", "e.g.", "approx."): those are followed by more of the sentence.
+_SENTENCE_END = re.compile(r"(?<!\b\w)(?<!\.\w)(?<!\bapprox)[.!?](?=\s+[\"'(¿¡]?[A-ZÀ-ÖØ-Þ]|\s*$)", re.IGNORECASE)
+
+
 def first_sentence(text: str) -> str:
     """The first sentence of an exercise's instructions: brief guidance's reminder when it has none."""
-    end = next(
-        (i + 1 for i, c in enumerate(text) if c in ".!?" and (i + 1 == len(text) or text[i + 1] == " ")), len(text)
-    )
-    return title_only(text[:end].strip())
+    found = _SENTENCE_END.search(text)
+    return title_only(text[: found.end() if found else len(text)].strip())

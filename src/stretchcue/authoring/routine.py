@@ -219,7 +219,8 @@ class SettingsReader(Reader):
         try:
             return options(str(value).lower())
         except ValueError:
-            raise self.fail(node, field, f"expected one of {', '.join(names)}; got {value!r}") from None
+            written = node.value if isinstance(value, bool) else value  # (`off` as typed, not False)
+            raise self.fail(node, field, f"expected one of {', '.join(names)}; got {written!r}") from None
 
 
 ROUTINE_WIDE = ("countdown", "chimes")  # settings of `defaults` that exercises cannot change

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from stretchcue import __version__
-from stretchcue.authoring.compiler import Options, guidance_of
+from stretchcue.authoring.compiler import Options, effective, guidance_of
 from stretchcue.authoring.routine import Guidance, Routine
 from stretchcue.errors import StretchcueError
 from stretchcue.pipeline.manifest import Manifest
@@ -37,14 +37,20 @@ class TrackSpec:
         not where the routine or the music file is, only what is in them; `music` is the track's
         (from `music_of`), decoded. Settings at their defaults are left out, so a setting added
         in a later version leaves the tracks made without it as they are."""
+        # The guidance each part is said at, not how it was asked for (--guidance full on a routine
+        # of full guidance makes the same track); left out when all is full, as it was before levels.
+        levels = [guidance_of(self.routine, self.options)]
+        levels += [effective(e, self.options).guidance for e in self.routine.exercises]
         made_from = {
             "stretchcue": __version__,
             "routine": _plain(replace(self.routine, source="", music=None)),
-            "options": _plain(replace(self.options, music=None, music_level=None)),
+            "options": _plain(replace(self.options, music=None, music_level=None, guidance=None)),
             "voice": [self.voice.name, self.voice.engine, _plain(self.voice.settings), self.voice.identity()],
             "track": [self.title, self.album, self.number, self.total],
             "music": [music.digest, music.level] if music else None,
         }
+        if set(levels) != {Guidance.FULL}:
+            made_from["guidance"] = [level.value for level in levels]
         return hashlib.sha256(json.dumps(made_from, sort_keys=True).encode()).hexdigest()
 
 
@@ -86,13 +92,14 @@ def by_holds(
 
 def single(routine: Routine, options: Options, voice: VoiceProfile) -> list[TrackSpec]:
     """One track, an album of its own: tracks of other hold lengths are other albums."""
-    title = track_title(routine, options.hold) + _level(routine, options)
+    title = track_title(routine, options)
     return [TrackSpec(routine, options, voice, title, title)]
 
 
-def track_title(routine: Routine, hold: float | None) -> str:
-    """A single track's title, which is also its album's: the routine's, and the hold when one is asked for."""
-    return _hold_title(routine.title, hold)
+def track_title(routine: Routine, options: Options) -> str:
+    """A single track's title, which is also its album's: the routine's, the hold when one is asked
+    for, and the guidance when it is not full."""
+    return _hold_title(routine.title, options.hold) + _level(routine, options)
 
 
 def variants(routine: Routine, holds: list[float], options: Options, voice: VoiceProfile) -> list[TrackSpec]:
@@ -122,6 +129,8 @@ def progression(
     last, brief between (a course coaches less as the listener learns)."""
     if stop < start:
         raise StretchcueError(f"--to ({stop:g}) must not be less than --from ({start:g})")
+    if fade and stop == start:
+        raise StretchcueError("--fade: a course of one session has nothing to fade; give a --to beyond --from")
     steps = int((stop - start) / step + 1e-9)  # tolerate float error: 10 to 30 by 5 is 4 steps
     if steps + 1 > MAX_SESSIONS:
         raise StretchcueError(f"--step: that makes over {MAX_SESSIONS} sessions; use a larger step")
@@ -156,21 +165,21 @@ def from_manifest(manifest: Manifest, voice: str | None, overrides: Options) -> 
     """The manifest's tracks; a --voice, --chimes or --music given on the command line wins over the
     files; each voice speaks its track's language (without one, the best voice for it)."""
     total = len(manifest.entries)
-    return [
-        TrackSpec(
-            entry.routine,
-            replace(
-                overrides,
-                hold=entry.hold,
-                reps=entry.reps,
-                music=overrides.music or entry.music,
-                guidance=overrides.guidance or entry.guidance,
-            ),
-            voice_for(entry.routine.language, voice or entry.voice),
-            entry.title or _hold_title(entry.routine.title, entry.hold),
-            manifest.title,
-            n,
-            total,
+    specs = []
+    for n, entry in enumerate(manifest.entries, start=1):
+        options = replace(
+            overrides,
+            hold=entry.hold,
+            reps=entry.reps,
+            music=overrides.music or entry.music,
+            guidance=overrides.guidance or entry.guidance,
         )
-        for n, entry in enumerate(manifest.entries, start=1)
-    ]
+        voiced = voice_for(entry.routine.language, voice or entry.voice)
+        title = entry.title or track_title(entry.routine, options)
+        specs.append(TrackSpec(entry.routine, options, voiced, title, manifest.title + _asked(overrides), n, total))
+    return specs
+
+
+def _asked(options: Options) -> str:
+    """ " - brief" and the like for a whole set, when the command line asks for one level."""
+    return f" - {options.guidance}" if options.guidance and options.guidance is not Guidance.FULL else ""
