@@ -278,7 +278,10 @@ def plan_command(
         plan = make_plan(loaded, options, speaker, lambda d, t: progress.update(task, completed=d, total=t))
     _report_repairs(clips)
     if png:
-        console.out(f"picture: {save_picture(png, plan.timeline, plan.routine.title, plan.voice)}", aside=True)
+        console.out(
+            f"picture: {save_picture(png, plan.timeline, plan.routine.title, plan.voice, plan.routine.language)}",
+            aside=True,
+        )
     for line in [json.dumps(plan.document(), indent=2, ensure_ascii=False)] if as_json else plan.table():
         console.out(line)
 

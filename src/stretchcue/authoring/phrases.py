@@ -97,6 +97,20 @@ class Phrasebook:
     and_more: str
     card_heading: str
     feel_it: str
+    # titles, tags, the feed, the session picture
+    levels: Mapping[str, str]
+    title_level: str
+    title_holds: str
+    album_holds: str
+    album_progression: str
+    album_fading: str
+    title_session: str
+    comment: str
+    feed_description: str
+    picture_chapters: Plural
+    picture_holds: Plural
+    picture_legend: Mapping[str, str]
+    picture_width: str
 
     def fill(self, phrase: str | Plural, **values: object) -> str:
         """The phrase with its fields filled in, numbers in this language (a Plural in the form n takes)."""
@@ -114,11 +128,15 @@ class Phrasebook:
             return self.forms[-1]
         return self.forms[_rule(self.plural)(int(n))]
 
+    def digits(self, n: float) -> str:
+        """A number as printed: 2.5 in English, 2,5 in German."""
+        return f"{n:g}".replace(".", self.decimal)
+
     def words(self, n: float, gender: str = "") -> str:
         """A number as said: in words (0..999 in English; num2words' range elsewhere), a fraction in digits.
         `gender`: "f" for the feminine form, "m" for the form before a masculine noun."""
         if n != int(n):
-            return f"{n:g}".replace(".", self.decimal)
+            return self.digits(n)
         if self.language == "en":
             return _english(int(n))
         from num2words import num2words  # (only for other languages: it takes a while to import)
@@ -182,7 +200,7 @@ class _Number:
 
     def __format__(self, spec: str) -> str:
         if spec == "d":
-            return f"{self.value:g}".replace(".", self.book.decimal)
+            return self.book.digits(self.value)
         return self.book.words(self.value, spec)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from stretchcue import __version__
+from stretchcue.authoring import phrases
 from stretchcue.authoring.yamlcheck import unfit_text
 from stretchcue.disk.files import (
     MARK,
@@ -51,6 +52,7 @@ class Episode:
     cover: bytes
     chapters: tuple[tuple[float, str], ...]  # (start in seconds, title)
     published: datetime.datetime
+    language: str = "en"  # of its words
 
     @property
     def cover_file(self) -> Path:
@@ -166,6 +168,7 @@ def _episode(path: Path, tags: Tags) -> Episode:
         number=tags.track,
         seconds=tags.length_ms / 1000,
         description=tags.comment,
+        language=tags.language,
         cover=tags.cover,
         chapters=tuple((chapter.start_ms / 1000, chapter.title) for chapter in tags.chapters),
         published=datetime.datetime.fromtimestamp(int(path.stat().st_mtime), datetime.UTC),
@@ -241,8 +244,10 @@ def rss(found: list[Episode], base: str, title: str, author: str) -> str:
     feed.register_extension("extras", _Extras, _EntryExtras, atom=False)
     feed.title(title)
     feed.link(href=base)
-    feed.description(f"Voice-guided stretching sessions: {title}.")
-    feed.language("en")
+    languages = [e.language for e in found]  # the feed's: most of its episodes' (a feed has one)
+    book = phrases.book(max(languages, key=languages.count))
+    feed.description(book.fill(book.feed_description, title=title))
+    feed.language(book.language)
     feed.author({"name": author})
     feed.generator(MARK, __version__, "https://pypi.org/project/stretchcue/")
     feed.lastBuildDate(max(e.published for e in found))

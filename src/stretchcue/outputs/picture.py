@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from stretchcue.authoring import phrases
 from stretchcue.authoring.script import Kind
 from stretchcue.authoring.timeline import Timeline
 from stretchcue.disk.files import as_found, check_folder, check_ours, write_bytes
@@ -26,7 +27,12 @@ BAR = 30
 HOLD = (226, 216, 190)
 COUNTDOWN = (214, 110, 52)
 TONE = (122, 92, 168)
-LEGEND: tuple[tuple[str, Color], ...] = (("speech", ACCENT), ("hold", HOLD), ("countdown", COUNTDOWN), ("tone", TONE))
+LEGEND: tuple[tuple[str, Color], ...] = (
+    ("speech", ACCENT),
+    ("hold", HOLD),
+    ("countdown", COUNTDOWN),
+    ("tone", TONE),
+)  # (words: the book's)
 
 
 def _clock(seconds: float) -> str:
@@ -34,7 +40,7 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{rest:02d}"
 
 
-def draw_plan(timeline: Timeline, title: str, voice: str) -> Image.Image:
+def draw_plan(timeline: Timeline, title: str, voice: str, language: str = "en") -> Image.Image:
     parts = chapters(timeline)
     longest = max(part.end - part.start for part in parts)
     scale = (WIDTH - 2 * MARGIN - LABEL) / longest  # px per second, the same in every row
@@ -43,16 +49,19 @@ def draw_plan(timeline: Timeline, title: str, voice: str) -> Image.Image:
     pen = ImageDraw.Draw(image)
     title_face, small = font("Semibold", 44), font("Regular", 24)
     title_face.draw(pen, (MARGIN, MARGIN), fit(title, title_face, WIDTH - 2 * MARGIN), INK)
-    summary = (
-        f"{_clock(timeline.seconds(timeline.length))} · {len(parts)} chapters · {len(timeline.holds)} holds · {voice}"
-    )
+    book = phrases.book(language)
+    counts = [book.fill(book.picture_chapters, n=len(parts)), book.fill(book.picture_holds, n=len(timeline.holds))]
+    summary = " · ".join([_clock(timeline.seconds(timeline.length)), *counts, voice])
     small.draw(pen, (MARGIN, MARGIN + leading(title_face)), summary, MUTED)
     x = MARGIN + LABEL
-    for name, color in LEGEND:  # the key, top right of the rows
+    for key, color in LEGEND:  # the key, top right of the rows
+        name = book.picture_legend[key]
         pen.rectangle((x, MARGIN + 105, x + 26, MARGIN + 121), fill=color)
         small.draw(pen, (x + 34, MARGIN + 100), name, MUTED)
         x += 60 + round(small.getlength(name))
-    small.draw(pen, (WIDTH - MARGIN, MARGIN + 100), f"full width: {_clock(longest)}", MUTED, anchor="ra")
+    small.draw(
+        pen, (WIDTH - MARGIN, MARGIN + 100), book.fill(book.picture_width, length=_clock(longest)), MUTED, anchor="ra"
+    )
 
     def span(start: int, end: int, row_top: int, chapter_start: float, color: Color, height: int = BAR) -> None:
         left = MARGIN + LABEL + (timeline.seconds(start) - chapter_start) * scale
@@ -86,11 +95,11 @@ def check_picture(path: Path) -> None:
     check_ours(path, "--png")
 
 
-def save_picture(path: Path, timeline: Timeline, title: str, voice: str) -> Path:
+def save_picture(path: Path, timeline: Timeline, title: str, voice: str, language: str = "en") -> Path:
     """Draw the session and write it whole; checked again first (the plan took a while). Returns
     the path written (in the case the folder already has it)."""
     check_picture(path)
     path = as_found(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, png(draw_plan(timeline, title, voice)), "--png")
+    write_bytes(path, png(draw_plan(timeline, title, voice, language)), "--png")
     return path

@@ -25,6 +25,7 @@ from mutagen.id3 import (
     TCON,
     TDRC,
     TIT2,
+    TLAN,
     TLEN,
     TPE1,
     TRCK,
@@ -67,6 +68,7 @@ class Tags:
     genre: str = "Fitness"
     year: str = ""
     comment: str = ""
+    language: str = "en"  # of the words (ISO 639-1), written as ID3 wants it (ISO 639-2: TLAN, and in COMM, USLT, SYLT)
     length_ms: int = 0
     stamp: str = ""  # fingerprint of everything the track was made from; marks the file as ours
     audio: str = ""  # size and checksums of the MP3 frames after the tag: a cut file is not skipped
@@ -108,9 +110,21 @@ def _get_number(id3: ID3) -> dict[str, object]:
     return {"track": decimal(number) or 1, "tracks": decimal(total) or 1}
 
 
+ISO_639_2 = {"en": "eng", "de": "deu", "es": "spa", "fr": "fra"}  # ID3's language codes
+
+
+def _put_language(id3: ID3, tags: Tags) -> None:
+    id3.add(TLAN(encoding=3, text=ISO_639_2[tags.language]))
+
+
+def _get_language(id3: ID3) -> dict[str, object]:
+    found = {code: language for language, code in ISO_639_2.items()}.get(_string(id3, "TLAN"))
+    return {"language": found or "en"}  # (tracks from before languages are English)
+
+
 def _put_comment(id3: ID3, tags: Tags) -> None:
     if tags.comment:
-        id3.add(COMM(encoding=3, lang="eng", desc="", text=tags.comment))
+        id3.add(COMM(encoding=3, lang=ISO_639_2[tags.language], desc="", text=tags.comment))
 
 
 def _get_comment(id3: ID3) -> dict[str, object]:
@@ -152,9 +166,10 @@ def _get_chapters(id3: ID3) -> dict[str, object]:
 
 def _put_lines(id3: ID3, tags: Tags) -> None:
     if tags.lines:
-        id3.add(USLT(encoding=3, lang="eng", desc="", text="\n".join(line.text for line in tags.lines)))
+        lang = ISO_639_2[tags.language]
+        id3.add(USLT(encoding=3, lang=lang, desc="", text="\n".join(line.text for line in tags.lines)))
         synced = [(line.text, line.start_ms) for line in tags.lines]
-        id3.add(SYLT(encoding=3, lang="eng", format=2, type=1, desc="", text=synced))  # format 2: milliseconds
+        id3.add(SYLT(encoding=3, lang=lang, format=2, type=1, desc="", text=synced))  # format 2: milliseconds
 
 
 def _get_lines(id3: ID3) -> dict[str, object]:
@@ -171,6 +186,7 @@ FIELDS: tuple[tuple[Put, Get], ...] = (
     _text(TCON, "genre"),
     _text(TDRC, "year"),  # written as TYER, v2.3's; mutagen reads it back as TDRC
     (_put_comment, _get_comment),
+    (_put_language, _get_language),
     _text(TLEN, "length_ms", lambda text: decimal(text) or 0),
     _user_text("stretchcue", "stamp"),
     _user_text("stretchcue-audio", "audio"),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stretchcue import __version__
+from stretchcue.authoring import phrases
 from stretchcue.authoring.compiler import breathing_warnings, guidance_of
 from stretchcue.disk.files import Listener, Silent, check_folder, is_own_file, write_text, writing_into
 from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
@@ -150,16 +151,18 @@ def _build_track(
 ) -> Track:
     placing = placements(spec.routine, spec.options, voice, progress)
     description = spec.routine.description or spec.routine.title
+    book = phrases.book(spec.routine.language)
+    level = book.levels[guidance_of(spec.routine, spec.options)]
     tags = Tags(
         title=spec.title,
         album=spec.album,
         track=spec.number,
         tracks=spec.total,
         year=str(datetime.date.today().year),
-        comment=(
-            f"{description}. Guidance: {guidance_of(spec.routine, spec.options)}. Voice: {voice.profile.name}. "
-            f"Made with stretchcue {__version__}."
+        comment=book.fill(
+            book.comment, description=description, level=level, voice=voice.profile.name, version=__version__
         ),
+        language=spec.routine.language,
         stamp=stamp,
     )
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from stretchcue import __version__
+from stretchcue.authoring import phrases
 from stretchcue.authoring.compiler import Options, effective, guidance_of
 from stretchcue.authoring.routine import Guidance, Routine
 from stretchcue.errors import StretchcueError
@@ -68,14 +69,15 @@ def _plain(value: object) -> object:
     return value
 
 
-def _hold_title(title: str, hold: float | None) -> str:
-    return title if hold is None else f"{title} - {hold:g} s holds"
+def _hold_title(routine: Routine, hold: float | None) -> str:
+    book = phrases.book(routine.language)
+    return routine.title if hold is None else book.fill(book.title_holds, title=routine.title, hold=hold)
 
 
-def _level(routine: Routine, options: Options) -> str:
-    """ " - brief" and the like in a title, so a track of less talk is a track of its own."""
-    level = guidance_of(routine, options)
-    return "" if level is Guidance.FULL else f" - {level}"
+def _level(routine: Routine, options: Options, title: str) -> str:
+    """The title with " - brief" and the like, so a track of less talk is a track of its own."""
+    level, book = guidance_of(routine, options), phrases.book(routine.language)
+    return title if level is Guidance.FULL else book.fill(book.title_level, title=title, level=book.levels[level])
 
 
 def by_holds(
@@ -99,17 +101,24 @@ def single(routine: Routine, options: Options, voice: VoiceProfile) -> list[Trac
 def track_title(routine: Routine, options: Options) -> str:
     """A single track's title, which is also its album's: the routine's, the hold when one is asked
     for, and the guidance when it is not full."""
-    return _hold_title(routine.title, options.hold) + _level(routine, options)
+    return _level(routine, options, _hold_title(routine, options.hold))
 
 
 def variants(routine: Routine, holds: list[float], options: Options, voice: VoiceProfile) -> list[TrackSpec]:
     """One track per hold length, as one album named by its holds (so another set is another album)."""
-    holds = list(dict.fromkeys(holds))
-    level = _level(routine, options)
-    album = f"{routine.title} - {', '.join(f'{hold:g}' for hold in holds)} s holds{level}"
+    holds, book = list(dict.fromkeys(holds)), phrases.book(routine.language)
+    total = len(holds)
+    listed = ", ".join(book.digits(hold) for hold in holds)
+    album = _level(routine, options, book.fill(book.album_holds, title=routine.title, holds=listed))
     return [
         TrackSpec(
-            routine, replace(options, hold=hold), voice, _hold_title(routine.title, hold) + level, album, n, len(holds)
+            routine,
+            replace(options, hold=hold),
+            voice,
+            track_title(routine, replace(options, hold=hold)),
+            album,
+            n,
+            total,
         )
         for n, hold in enumerate(holds, start=1)
     ]
@@ -137,15 +146,20 @@ def progression(
     holds = [round(start + i * step, 3) for i in range(steps + 1)]
     if holds[-1] < stop:
         holds.append(stop)
-    album = f"{routine.title} - progression {start:g}-{stop:g} s by {step:g} s"  # another course is another album
+    book = phrases.book(routine.language)  # another course is another album:
+    album = book.fill(book.album_progression, title=routine.title, start=start, stop=stop, step=step)
     levels = [faded(n, len(holds)) if fade else options.guidance for n in range(len(holds))]
-    album += " fading" if fade else _level(routine, options)
+    album = book.fill(book.album_fading, album=album) if fade else _level(routine, options, album)
     return [
         TrackSpec(
             routine,
             replace(options, hold=hold, guidance=level),
             voice,
-            f"{routine.title} - session {n} - {hold:g} s holds" + _level(routine, replace(options, guidance=level)),
+            _level(
+                routine,
+                replace(options, guidance=level),
+                book.fill(book.title_session, title=routine.title, n=n, hold=hold),
+            ),
             album,
             n,
             len(holds),
@@ -176,10 +190,14 @@ def from_manifest(manifest: Manifest, voice: str | None, overrides: Options) -> 
         )
         voiced = voice_for(entry.routine.language, voice or entry.voice)
         title = entry.title or track_title(entry.routine, options)
-        specs.append(TrackSpec(entry.routine, options, voiced, title, manifest.title + _asked(overrides), n, total))
+        specs.append(TrackSpec(entry.routine, options, voiced, title, _album(manifest, overrides), n, total))
     return specs
 
 
-def _asked(options: Options) -> str:
-    """ " - brief" and the like for a whole set, when the command line asks for one level."""
-    return f" - {options.guidance}" if options.guidance and options.guidance is not Guidance.FULL else ""
+def _album(manifest: Manifest, options: Options) -> str:
+    """The manifest's title, and the level when the command line asks for one for the whole set
+    (in the first track's language)."""
+    if options.guidance in (None, Guidance.FULL):
+        return manifest.title
+    book = phrases.book(manifest.entries[0].routine.language)
+    return book.fill(book.title_level, title=manifest.title, level=book.levels[options.guidance])
