@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyloudnorm
 
+from stretchcue.format import SAMPLE_RATE
 from stretchcue.sound.audio import ffmpeg_exe
 
 QUIET = 10 ** (-45 / 20) * 32768  # below -45 dBFS counts as silence (16-bit samples)
@@ -84,3 +85,22 @@ def ducking_depth(pcm: np.ndarray, rate: int, plan: dict, pitch: float) -> tuple
             start = round(cue["end"] * rate) + rate * 3 // 2
             held.append(band_level(pcm[start : start + rate], pitch, rate))
     return float(np.median(held) - max(under)), held, under
+
+
+def assert_sounds_as_planned(pcm: np.ndarray, plan: dict, exact: bool = False) -> None:
+    """Each cue sounds from where the plan starts it (to the sample when `exact`: the beep voice's
+    words; else within 10 ms, for the quiet start of a word or a tone's attack), and outside every
+    cue the track is silent. `pcm`: the decoded track, 16-bit values."""
+    rate = SAMPLE_RATE
+    quiet = np.ones(len(pcm), dtype=bool)
+    for cue in plan["cues"]:
+        start, end = round(cue["start"] * rate), round(cue["end"] * rate)
+        quiet[max(0, start - MARGIN) : end + MARGIN] = False
+        loud = np.abs(pcm[start:end]) > SPEECH
+        said = cue["text"] or cue["tone"]
+        assert loud.any(), f"{said!r} at {cue['start']:.2f} s is silent"
+        onset = start + int(np.argmax(loud))
+        tolerance = 1 if exact and not cue["tone"] else round(0.01 * rate)
+        assert abs(onset - start) <= tolerance, f"{said!r} starts at {onset / rate:.4f} s, planned {start / rate:.4f} s"
+    loud_at = np.flatnonzero(quiet & (np.abs(pcm) >= QUIET))
+    assert loud_at.size == 0, f"sound where the plan has none, from {loud_at[:1] / rate} s"

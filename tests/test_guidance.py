@@ -12,7 +12,7 @@ import feedparser
 import numpy as np
 import pytest
 from conftest import decode, plan_json, read_tags, run_cli, samples
-from measure import MARGIN, QUIET, SPEECH
+from measure import assert_sounds_as_planned
 
 from stretchcue.authoring import phrases
 from stretchcue.authoring.routine import load
@@ -172,17 +172,7 @@ def test_the_audio_holds_exactly_and_sounds_only_where_the_plan_says(tracks, voi
     assert f"Guidance: {level}." in read_tags(mp3).comment
     spans = held(plan)
     assert [end - start for start, end, _ in spans] == [samples(3)] * 6, "2 sides, 2 reps, 2 alternating"
-    quiet = np.ones(len(pcm), dtype=bool)  # outside every cue the track is silent
-    for cue in plan["cues"]:
-        start, end = samples(cue["start"]), samples(cue["end"])
-        quiet[max(0, start - MARGIN) : end + MARGIN] = False
-        loud = np.abs(pcm[start:end]) > SPEECH
-        assert loud.any(), f"{cue['text'] or cue['tone']!r} at {cue['start']:.2f} s is silent"
-        onset = start + int(np.argmax(loud))
-        tolerance = 1 if voice == "beep" and not cue["tone"] else samples(0.01)
-        assert abs(onset - start) <= tolerance, f"{cue['text'] or cue['tone']!r} starts at {onset}, planned {start}"
-    loud_at = np.flatnonzero(quiet & (np.abs(pcm) >= QUIET))
-    assert loud_at.size == 0, f"sound where the plan has none, from {loud_at[:1] / SAMPLE_RATE} s"
+    assert_sounds_as_planned(pcm, plan, exact=voice == "beep")
     for _, _, inside in spans:  # in a hold, only its count (or its start chime): nothing else
         kinds = {c["tone"] or c["kind"] for c in inside}
         assert kinds == ({"chime-start"} if level == "timer" else {"countdown"}), kinds

@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from contextlib import redirect_stdout
 from importlib import metadata
 from pathlib import Path
@@ -144,6 +145,9 @@ def _load_bundled_espeak() -> None:
         ) from None
 
 
+_SYSTEM_VOICE = threading.Lock()
+
+
 class SystemEngine:
     """The operating system's voices through pyttsx3."""
 
@@ -169,14 +173,15 @@ class SystemEngine:
         try:
             import pyttsx3
 
-            self.tts = pyttsx3.init()
+            with _SYSTEM_VOICE:
+                self.tts = pyttsx3.init()
+                voices = self.tts.getProperty("voices") if voice or language else []
         except Exception as err:  # pyttsx3 raises many kinds when a driver is missing
             raise StretchcueError(
                 f"the system voice could not start ({err}); install it with: pip install pyttsx3"
             ) from None
         match = None
         if voice or language:
-            voices = self.tts.getProperty("voices")
             if voice:
                 match = next((v for v in voices if voice.lower() in f"{v.id} {v.name}".lower()), None)
             else:
@@ -187,15 +192,19 @@ class SystemEngine:
         # pyttsx3 applies properties, and writes its files, inside its run loop; with espeak-ng (Linux)
         # that loop races with espeak's own thread, so espeak is driven directly (_say_with_espeak).
         self.espeak = importlib.import_module("pyttsx3.drivers._espeak") if self.tts.driver_name == "espeak" else None
-        chosen = match.id if match else None
+        self.chosen, self.rate = (str(match.id) if match else None), rate
+
+    def _use(self) -> None:
+        """Set the system's one engine to this voice and pace: another engine of ours (another
+        language's) may have set it otherwise since."""
         if self.espeak:
-            if chosen:
-                self.espeak.SetVoiceByName(str(chosen).encode("utf-8"))
-            self.espeak.SetParameter(self.espeak.RATE, rate, 0)
+            if self.chosen:
+                self.espeak.SetVoiceByName(self.chosen.encode("utf-8"))
+            self.espeak.SetParameter(self.espeak.RATE, self.rate, 0)
         else:
-            if chosen:
-                self.tts.setProperty("voice", chosen)
-            self.tts.setProperty("rate", rate)
+            if self.chosen:
+                self.tts.setProperty("voice", self.chosen)
+            self.tts.setProperty("rate", self.rate)
 
     @classmethod
     def estimate(cls, text: str, rate: int = 150, sentence_silence: float = 0.0, **settings: Any) -> float:
@@ -222,7 +231,9 @@ class SystemEngine:
         return joined
 
     def _say(self, text: str) -> AudioSegment:
-        return self._say_with_espeak(text) if self.espeak else self._say_to_file(text)
+        with _SYSTEM_VOICE:  # one engine per process (pyttsx3 and espeak-ng keep one), one text at a time
+            self._use()
+            return self._say_with_espeak(text) if self.espeak else self._say_to_file(text)
 
     def _say_with_espeak(self, text: str) -> AudioSegment:
         """espeak-ng's samples, taken as it delivers them. pyttsx3's own file writing races with
