@@ -246,6 +246,7 @@ def test_the_schemas_numbers_are_the_loaders() -> None:
         "chimes": built_in.chimes,
         "halfway": built_in.halfway,
         "breathing": built_in.breathing or False,  # (no breathing tones)
+        "guidance": built_in.guidance.value,
     }
     assert defs["sides"]["anyOf"][0]["enum"] == [side.value for side in Sides]
     assert defs["position"]["anyOf"][0]["enum"] == [position.value for position in Position]
