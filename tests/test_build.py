@@ -95,8 +95,19 @@ def test_tags_read_back(built) -> None:
 def test_plan_has_no_warnings_and_names_every_field(built) -> None:
     _, plan, _, _ = built
     assert plan["warnings"] == []
-    assert set(plan) == {"title", "guidance", "duration", "warnings", "format", "music", "kinds", "cues", "holds"}
-    assert plan["guidance"] == "full"
+    assert set(plan) == {
+        "title",
+        "guidance",
+        "language",
+        "duration",
+        "warnings",
+        "format",
+        "music",
+        "kinds",
+        "cues",
+        "holds",
+    }
+    assert plan["guidance"] == "full" and plan["language"] == "en"
     assert plan["format"] == {"sample_rate": 22050, "channels": 1, "bitrate": 64} and plan["music"] is None
     kinds = {c["kind"] for c in plan["cues"]}
     assert kinds == {

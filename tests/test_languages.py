@@ -8,7 +8,9 @@ import contextlib
 import io
 import json
 import re
+import shutil
 import string
+from pathlib import Path
 
 import feedparser
 import numpy as np
@@ -22,6 +24,7 @@ from stretchcue.authoring.compiler import Options
 from stretchcue.authoring.routine import load
 from stretchcue.cli import main
 from stretchcue.outputs.cards import all_cards
+from stretchcue.outputs.tags import Tags
 from stretchcue.sound.profiles import default_voice
 
 LANGUAGES = ("de", "es", "fr")
@@ -49,8 +52,8 @@ def english_words() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, tuple[dict, np.ndarray, dict]]:
-    """Each language's routine built in one batch with the system voice; its plan, audio and tags."""
+def built(tmp_path_factory) -> dict[str, tuple[dict, np.ndarray, Tags, Path]]:
+    """Each language's routine built in one batch with the system voice; its plan, audio, tags and file."""
     folder = tmp_path_factory.mktemp("languages")
     entries = "".join(f"  - {{routine: back-stretches-{language}}}\n" for language in LANGUAGES)
     (folder / "set.yaml").write_text(f"title: Languages\nreps: 1\nhold: 4\ntracks:\n{entries}", encoding="utf-8")
@@ -60,14 +63,14 @@ def built(tmp_path_factory) -> dict[str, tuple[dict, np.ndarray, dict]]:
     for n, language in enumerate(LANGUAGES, start=1):
         [mp3] = (folder / "out").glob(f"{n:02d} - *.mp3")
         plan = plan_of(f"back-stretches-{language}", "--voice", "system", *SHORTER)
-        found[language] = plan, decode(mp3).astype(np.float64), read_tags(mp3)
+        found[language] = plan, decode(mp3).astype(np.float64), read_tags(mp3), mp3
     return found
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_track_is_its_plan(built, language) -> None:
     """Every hold exact and silent but for its count, every cue where the plan puts it."""
-    plan, pcm, tags = built[language]
+    plan, pcm, tags, _ = built[language]
     assert len(pcm) == samples(plan["duration"])
     spans = holds(plan)
     assert len(spans) == 15 and all(end - start == samples(4) for start, end, _ in spans)  # 6 x 2 sides, 1, 2 ways
@@ -77,7 +80,7 @@ def test_the_track_is_its_plan(built, language) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_nothing_english_is_said_and_the_count_is_in_the_language(built, language) -> None:
-    plan, _, tags = built[language]
+    plan, _, tags, _ = built[language]
     book = phrases.book(language)
     said = " ".join(c["text"] for c in plan["cues"] if c["text"])
     left = sorted(words for words in english_words() if words in said)
@@ -96,19 +99,19 @@ def test_nothing_english_is_said_and_the_count_is_in_the_language(built, languag
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_feed_and_the_cards_are_in_the_language(tmp_path, language) -> None:
-    book = phrases.book(language)
-    routine = f"back-stretches-{language}"
-    run = run_cli("build", routine, "--voice", "beep", *SHORTER, "--out", tmp_path, "--feed", "https://example.com/s/")
+def test_the_feed_and_the_cards_are_in_the_language(built, tmp_path, language) -> None:
+    book, (_, _, tags, mp3) = phrases.book(language), built[language]
+    shutil.copy(mp3, tmp_path)  # a folder of this language's track alone (a feed has one language)
+    run = run_cli("feed", tmp_path, "--base-url", "https://example.com/s/")
     assert run.returncode == 0, run.stderr
     parsed = feedparser.parse((tmp_path / "feed.xml").read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.feed.language == language
     assert parsed.feed.subtitle == book.fill(book.feed_description, title=parsed.feed.title)
     [episode] = parsed.entries
-    assert episode.summary == read_tags(next(tmp_path.glob("*.mp3"))).comment  # (in the language: the test above)
+    assert episode.summary == tags.comment  # (in the language: the test above)
 
-    loaded = load(routine)
+    loaded = load(f"back-stretches-{language}")
     cover, *exercises = all_cards(loaded, Options())
     assert cover.heading == book.stretches_line(7, 10) and cover.footer == book.safety_line
     assert [card.heading for card in exercises] == [book.fill(book.card_heading, n=n, total=7) for n in range(1, 8)]

@@ -39,6 +39,7 @@ class Plan:
         return {
             "title": self.routine.title,
             "guidance": self.guidance,
+            "language": self.routine.language.value,
             "duration": timeline.seconds(timeline.length),
             "warnings": list(timeline.warnings),
             "format": {"sample_rate": fmt.rate, "channels": fmt.channels, "bitrate": fmt.bitrate},
@@ -77,7 +78,7 @@ class Plan:
         count = len(timeline.cues)
         yield (
             f"{self.routine.title}: {clock(duration)} ({duration:.3f} s), {count} cues, voice {self.voice}, "
-            f"guidance {self.guidance}"
+            f"guidance {self.guidance}, language {self.routine.language}"
         )
         music = f"music: {under.path} at {under.level:g} dB against the voice" if under else "no music"
         yield f"{music}; written as {self.format.describe()}"
