@@ -135,6 +135,20 @@ def test_language_in_a_routine_and_in_a_manifest(tmp_path, cli) -> None:
     from stretchcue.pipeline import manifest
 
     assert manifest.load(tmp_path / "m.yaml").entries[0].routine.language == "de"  # a track says what it is in
+    (tmp_path / "m2.yaml").write_text("title: M\nlanguage: fr\ntracks:\n  - routine: back-stretches-de\n")
+    assert manifest.load(tmp_path / "m2.yaml").entries[0].routine.language == "de"  # a routine that says keeps it
+    (tmp_path / "m3.yaml").write_text("title: M\nvoice: piper\ntracks:\n  - routine: back-stretches-es\n")
+    refused = cli("validate", tmp_path / "m3.yaml")
+    assert (
+        refused.code == 2 and f"{tmp_path / 'm3.yaml'}:2: voice: the piper voice does not speak Spanish" in refused.err
+    )
+    from stretchcue.pipeline.tracks import variants
+    from stretchcue.sound.profiles import VoiceProfile
+
+    albums = {
+        spec.album for spec in variants(load("back-stretches-de"), [2.5, 3], Options(), VoiceProfile.load("beep"))
+    }
+    assert albums == {"Rückendehnung - 2,5; 3 s Haltezeit"}  # (not "2,5, 3": holds of 2, 5 and 3)
     routine.write_text(routine.read_text() + "language: xx\n", encoding="utf-8")
     bad = cli("plan", routine, "--voice", "beep")
     assert bad.code == 2 and bad.err == f"error: {routine}:4: language: expected one of en, de, es, fr; got 'xx'\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gettext
+import hashlib
 import re
 import string
 import tomllib
@@ -118,9 +119,10 @@ class Phrasebook:
             n = values["n"]
             assert isinstance(n, int | float)
             phrase = phrase.forms.get(f"={n:g}") or phrase.forms[self.form(n)]
-        return string.Formatter().vformat(
+        filled = string.Formatter().vformat(
             phrase, (), {k: _Number(v, self) if isinstance(v, int | float) else v for k, v in values.items()}
         )
+        return _DOUBLED_STOP.sub(r"\1", filled)  # a title or text that ends a sentence itself: "Bouge!." is "Bouge!"
 
     def form(self, n: float) -> str:
         """The plural category a count takes (a fraction takes the last, "other")."""
@@ -204,6 +206,19 @@ class _Number:
         return self.book.words(self.value, spec)
 
 
+_DOUBLED_STOP = re.compile(r"(?<!\.)([.!?…])\.(?=\s|$)")  # (not an ellipsis: "Wait..." stays)
+
+
+@functools.cache
+def digest(language: str) -> str:
+    """The phrasebook's file as a checksum: a track made with other wording is another track."""
+    return hashlib.sha256(_source(language).encode()).hexdigest()
+
+
+def _source(language: str) -> str:
+    return (resources.files("stretchcue.authoring") / "phrasebooks" / f"{language}.toml").read_text("utf-8")
+
+
 @functools.cache
 def _rule(expression: str) -> Callable[[int], int]:
     return gettext.c2py(expression)
@@ -252,8 +267,7 @@ def book(language: str = "en") -> Phrasebook:
     """The phrasebook of a language (one of LANGUAGES), read and checked."""
     if language not in LANGUAGES:
         raise ValueError(f"no phrasebook for {language!r} (there are: {', '.join(LANGUAGES)})")
-    text = (resources.files("stretchcue.authoring") / "phrasebooks" / f"{language}.toml").read_text("utf-8")
-    data = tomllib.loads(text)
+    data = tomllib.loads(_source(language))
     hints = typing.get_type_hints(Phrasebook)
     fields = [f.name for f in dataclasses.fields(Phrasebook)]
     missing, unknown = set(fields) - set(data), set(data) - set(fields)

@@ -140,6 +140,7 @@ class Routine:
     description: str | None = None
     guidance: Guidance = Guidance.FULL  # the intro's and the finish's (each exercise has its own)
     language: Language = Language.EN
+    says_language: bool = False  # whether its file says its language (a manifest may say it, if not)
     source: str = ""  # where it was read from, for messages and tags
 
 
@@ -264,6 +265,7 @@ class _RoutineReader(SettingsReader):
             chimes=defaults.chimes,
             guidance=defaults.guidance,
             language=self.choice(top["language"], "language", Language) if "language" in top else Language.EN,
+            says_language="language" in top,
             music=self.music(top["music"], "music") if "music" in top else None,
             exercises=tuple(self.exercise(item, f"exercises[{i}]", defaults) for i, item in enumerate(items)),
             source=self.source,

@@ -31,6 +31,7 @@ TEMPLATE = f"""\
 # Lines marked optional may be deleted.
 title: {{title}}  # said in the welcome; the track's title (at most {MAX_TITLE} characters)
 description: A short routine to start from  # optional: the track's comment tag (at most {MAX_TEXT:,} characters)
+language: en  # optional: en | de | es | fr, what the coach speaks and the cards say; write your own text in it
 defaults:  # optional, as is each setting in it: they apply to every exercise (here at their built-in values)
   hold: {D.hold:g}  # seconds each stretch is held: more than 0, at most {MAX_HOLD:g}
   reps: {D.reps}  # per exercise and side, 1-{MAX_REPS}: the first rep gentle, later ones deeper

@@ -83,9 +83,18 @@ class _ManifestReader(SettingsReader):
             title = self.text(found["title"], f"{field}.title", MAX_TITLE, spoken=False) if "title" in found else None
             routine = self.routine(found["routine"], f"{field}.routine")
             language = own.get("language", shared.get("language"))
+            if language and not routine.says_language:  # (a routine that says its language keeps it)
+                routine = replace(routine, language=language)
+            voice = own.get("voice", shared.get("voice"))
+            if voice is not None and routine.language not in voice.languages:
+                where, at = (found["voice"], f"{field}.voice") if "voice" in found else (top["voice"], "voice")
+                try:
+                    voice.speaking(routine.language)
+                except StretchcueError as err:
+                    raise self.fail(where, at, f"{err} (for {field}, in {routine.language})") from None
             entries.append(
                 Entry(
-                    routine=replace(routine, language=language) if language else routine,
+                    routine=routine,
                     title=title,
                     hold=own.get("hold", shared.get("hold")),
                     reps=own.get("reps", shared.get("reps")),

@@ -49,6 +49,7 @@ class TrackSpec:
             "voice": [self.voice.name, self.voice.engine, _plain(self.voice.settings), self.voice.identity()],
             "track": [self.title, self.album, self.number, self.total],
             "music": [music.digest, music.level] if music else None,
+            "phrasebook": phrases.digest(self.routine.language),
         }
         if set(levels) != {Guidance.FULL}:
             made_from["guidance"] = [level.value for level in levels]
@@ -108,7 +109,7 @@ def variants(routine: Routine, holds: list[float], options: Options, voice: Voic
     """One track per hold length, as one album named by its holds (so another set is another album)."""
     holds, book = list(dict.fromkeys(holds)), phrases.book(routine.language)
     total = len(holds)
-    listed = ", ".join(book.digits(hold) for hold in holds)
+    listed = ("; " if book.decimal == "," else ", ").join(book.digits(hold) for hold in holds)  # (not 2,5, 3)
     album = _level(routine, options, book.fill(book.album_holds, title=routine.title, holds=listed))
     return [
         TrackSpec(
