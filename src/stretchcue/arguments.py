@@ -96,6 +96,14 @@ CacheOpt = Annotated[
 ManifestArg = Annotated[
     str, typer.Argument(metavar="MANIFEST", help="A manifest file (.yaml) or the name of a bundled manifest.")
 ]
+PageOpt = Annotated[
+    bool,
+    typer.Option(
+        "--page",
+        help="Also write index.html: the folder's tracks as a web page to play them from (served, or from the disk).",
+    ),
+]
+PageTitleOpt = Annotated[str | None, typer.Option(metavar="TEXT", help="The page's title; default: the tracks' album.")]
 FolderArg = Annotated[
     Path, typer.Argument(metavar="FOLDER", help="A folder of tracks made by build, batch or progression.")
 ]

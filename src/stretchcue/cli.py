@@ -103,26 +103,29 @@ def _build(
     cache_option: Path | None,
     album: str | None = None,
     feed: str | None = None,
+    page: bool = False,
 ) -> None:
     """Build tracks into --out, or by default into a folder of their album's own (so playlists,
     track numbers and feeds hold only what belongs together), with a progress bar per track and
     overall, then say what happened to each; with `feed` (the folder's address), write the
-    podcast feed of the folder too."""
+    podcast feed of the folder too, and with `page` its web page."""
     from stretchcue.outputs.names import album_folder
 
     out = out_option or OUT / album_folder(specs[0].album)
-    check_feed = None
-    if feed:  # a bad address, or a feed file in the way, is reported before anything is built
-        from stretchcue.outputs.feed import check_base_url, check_room
+    check_room = None
+    if feed or page:  # a bad address, or a feed or page file in the way, is reported before anything is built
+        from stretchcue.outputs.feed import FEED, PAGE, check_base_url
+        from stretchcue.outputs.listing import check_room as room
 
-        check_base_url(feed, "--feed")
-        check_feed = functools.partial(check_room, out)
+        if feed:
+            check_base_url(feed, "--feed")
+        check_room = functools.partial(room, out, names=[FEED] * bool(feed) + [PAGE] * page)
     from stretchcue.pipeline.build import build_tracks
     from stretchcue.pipeline.session import clock
 
     cache = _cache(cache_option)
     with console.tracks([spec.title for spec in specs]) as report:
-        tracks, playlist_path = build_tracks(specs, out, cache, album, report, console, check_feed)
+        tracks, playlist_path = build_tracks(specs, out, cache, album, report, console, check_room)
     _report_repairs(cache)
     for track in tracks:
         for warning in track.warnings:
@@ -131,14 +134,23 @@ def _build(
     if playlist_path:
         console.out(f"playlist: {playlist_path}")
     if feed:
-        _feed(out, feed, album, None)
+        _feed(out, feed, album, None, page)
+    if page:
+        _page(out, album, bool(feed))
 
 
-def _feed(folder: Path, base_url: str, title: str | None, author: str | None) -> None:
+def _feed(folder: Path, base_url: str, title: str | None, author: str | None, page: bool) -> None:
     from stretchcue.outputs.feed import write_feed
 
-    path, count = write_feed(folder, base_url, title, author, console)
+    path, count = write_feed(folder, base_url, title, author, console, page)
     console.out(f"feed: {path}  ({count} episode{'s' if count != 1 else ''})")
+
+
+def _page(folder: Path, title: str | None, feed: bool) -> None:
+    from stretchcue.outputs.page import write_page
+
+    path, count = write_page(folder, title, console, feed)
+    console.out(f"page: {path}  ({count} track{'s' if count != 1 else ''})")
 
 
 @app.command("build", short_help="Build a routine's track (one per --hold, with a playlist).")
@@ -154,6 +166,7 @@ def build_command(
     out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
+    page: arg.PageOpt = False,
 ) -> None:
     """Build the routine's MP3; with several --hold, one track per hold length and a playlist."""
     from stretchcue.authoring.routine import load
@@ -162,7 +175,7 @@ def build_command(
     options = _options(None, reps, chimes, music, music_level, guidance)
     loaded = load(routine)
     specs, album = by_holds(loaded, hold or [], options, voice_for(loaded.language, voice))
-    _build(specs, out, cache, album, feed)
+    _build(specs, out, cache, album, feed, page)
 
 
 @app.command("progression", short_help="Sessions whose holds step up, with a playlist.")
@@ -181,6 +194,7 @@ def progression_command(
     out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
+    page: arg.PageOpt = False,
 ) -> None:
     """Sessions whose hold steps up from --from to --to (beginners: 10 s up to 30 s), and their playlist."""
     from stretchcue.authoring.routine import load
@@ -191,7 +205,7 @@ def progression_command(
         raise StretchcueError("--fade steps the guidance down itself; give --fade or --guidance, not both")
     options = _options(None, reps, chimes, music, music_level, guidance)
     specs = progression(loaded, start, stop, step, options, voice_for(loaded.language, voice), fade)
-    _build(specs, out, cache, specs[0].album, feed)
+    _build(specs, out, cache, specs[0].album, feed, page)
 
 
 @app.command("batch", short_help="Build every track a manifest lists, with a playlist.")
@@ -205,6 +219,7 @@ def batch_command(
     out: arg.OutOpt = None,
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
+    page: arg.PageOpt = False,
 ) -> None:
     """Build every track a manifest lists, and their playlist."""
     from stretchcue.pipeline import manifest as manifests
@@ -212,7 +227,7 @@ def batch_command(
 
     loaded = manifests.load(manifest)
     overrides = _options(None, None, chimes, music, music_level, guidance)
-    _build(from_manifest(loaded, voice, overrides), out, cache, loaded.title, feed)
+    _build(from_manifest(loaded, voice, overrides), out, cache, loaded.title, feed, page)
 
 
 @app.command("feed", short_help="Write a podcast feed of a folder of tracks.")
@@ -221,9 +236,20 @@ def feed_command(
     base_url: arg.BaseUrlOpt,
     title: arg.TitleOpt = None,
     author: arg.AuthorOpt = None,
+    page: arg.PageOpt = False,
 ) -> None:
     """Write a podcast feed (feed.xml) of the tracks in FOLDER, with each one's cover and chapters beside it."""
-    _feed(folder, base_url, title, author)
+    _feed(folder, base_url, title, author, page)
+    if page:
+        _page(folder, title, feed=True)
+
+
+@app.command("page", short_help="Write a folder's web page (index.html) to play its tracks from.")
+def page_command(folder: arg.FolderArg, title: arg.PageTitleOpt = None) -> None:
+    """Write index.html in FOLDER: its tracks with their covers, players, chapters to jump to and
+    words shown as they are said, and links to the playlists, cards and feed. Open it from the
+    disk or serve the folder."""
+    _page(folder, title, feed=False)
 
 
 @app.command("cards", short_help="Draw the routine's cards (PNGs and a printable PDF).")

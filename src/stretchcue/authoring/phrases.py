@@ -112,6 +112,8 @@ class Phrasebook:
     picture_holds: Plural
     picture_legend: Mapping[str, str]
     picture_width: str
+    # the folder's web page
+    page: Mapping[str, str]
 
     def fill(self, phrase: str | Plural, **values: object) -> str:
         """The phrase with its fields filled in, numbers in this language (a Plural in the form n takes)."""

@@ -48,6 +48,11 @@ def for_tags(timeline: Timeline, art: Sequence[bytes]) -> tuple[tuple[Chapter, .
     return tagged, tuple(Line(line.text, _ms(line.start)) for line in lines(timeline))
 
 
+def holds(timeline: Timeline) -> tuple[tuple[int, int], ...]:
+    """Each hold's start and end in milliseconds, as the tag stores them."""
+    return tuple((_ms(timeline.seconds(h.start)), _ms(timeline.seconds(h.end))) for h in timeline.holds)
+
+
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
 

@@ -75,6 +75,8 @@ class Tags:
     cover: bytes = b""  # JPEG: the routine's card
     chapters: tuple[Chapter, ...] = ()
     lines: tuple[Line, ...] = ()  # what is said, when: the lyrics, plain and synchronized
+    guidance: str = ""  # how much is said: full, brief, minimal or timer
+    holds: tuple[tuple[int, int], ...] = ()  # each hold's start and end in ms: what the track's page counts down
 
 
 Put = Callable[[ID3, "Tags"], None]
@@ -99,6 +101,17 @@ def _user_text(description: str, field: str) -> tuple[Put, Get]:
             id3.add(TXXX(encoding=3, desc=description, text=value))
 
     return put, lambda id3: {field: _string(id3, f"TXXX:{description}")}
+
+
+def _put_holds(id3: ID3, tags: Tags) -> None:
+    if tags.holds:
+        id3.add(TXXX(encoding=3, desc="stretchcue-holds", text=" ".join(f"{s}-{e}" for s, e in tags.holds)))
+
+
+def _get_holds(id3: ID3) -> dict[str, object]:
+    spans = (span.partition("-") for span in _string(id3, "TXXX:stretchcue-holds").split())
+    found = ((decimal(start), decimal(end)) for start, _, end in spans)
+    return {"holds": tuple((s, e) for s, e in found if s is not None and e is not None and s < e)}
 
 
 def _put_number(id3: ID3, tags: Tags) -> None:
@@ -190,6 +203,8 @@ FIELDS: tuple[tuple[Put, Get], ...] = (
     _text(TLEN, "length_ms", lambda text: decimal(text) or 0),
     _user_text("stretchcue", "stamp"),
     _user_text("stretchcue-audio", "audio"),
+    _user_text("stretchcue-guidance", "guidance"),
+    (_put_holds, _get_holds),
     (_put_cover, _get_cover),
     (_put_chapters, _get_chapters),
     (_put_lines, _get_lines),

@@ -152,7 +152,8 @@ def _build_track(
     placing = placements(spec.routine, spec.options, voice, progress)
     description = spec.routine.description or spec.routine.title
     book = phrases.book(spec.routine.language)
-    level = book.levels[guidance_of(spec.routine, spec.options)]
+    guidance = guidance_of(spec.routine, spec.options)
+    level = book.levels[guidance]
     tags = Tags(
         title=spec.title,
         album=spec.album,
@@ -163,6 +164,7 @@ def _build_track(
             book.comment, description=description, level=level, voice=voice.profile.name, version=__version__
         ),
         language=spec.routine.language,
+        guidance=guidance.value,
         stamp=stamp,
     )
 
@@ -177,8 +179,10 @@ def _build_track(
 
     def outlined() -> Tags:  # once the whole track is placed: its chapters and words, and their pictures
         art = cards.chapter_art(spec.routine, spec.options)
-        chapters, lines = outline.for_tags(placing.timeline(), art)
-        return replace(tags, chapters=chapters, lines=lines, cover=cards.cover(spec.routine, spec.options))
+        timeline = placing.timeline()
+        chapters, lines = outline.for_tags(timeline, art)
+        holds = outline.holds(timeline)
+        return replace(tags, chapters=chapters, lines=lines, holds=holds, cover=cards.cover(spec.routine, spec.options))
 
     length = write_mp3(until_stopped(pcm), fmt, outlined, path)
     spoken, seconds = outline.lines(placing.timeline()), length / fmt.rate
