@@ -5,13 +5,17 @@ guids stay the same across rebuilds."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 import feedparser
 import pytest
+import webvtt
 from conftest import ffprobe, plan_json, read_tags
+
+from stretchcue.outputs.feed import show_guid
 
 BASE = "https://example.com/my stretches/"  # a space, so the addresses must be quoted
 
@@ -74,9 +78,36 @@ def test_each_track_has_its_chapters_as_podcasting_2_json(cli, served, small_rou
     assert [(c["startTime"], c["title"]) for c in chapters["chapters"]] == planned
 
 
+def test_the_show_and_its_episodes_carry_what_podcast_apps_use(served) -> None:
+    folder, feed = served
+    xml = ElementTree.parse(folder / "feed.xml").getroot()
+    podcast = "{https://podcastindex.org/namespace/1.0}"
+    # The show's guid: UUIDv5 of the feed's address without "https://", in the podcast namespace.
+    assert show_guid("https://mp3s.nashownotes.com/pc20rss.xml/") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"  # (spec)
+    [guid] = [e.text for e in xml.iter(f"{podcast}guid")]
+    namespace = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+    assert guid == str(uuid.uuid5(namespace, "example.com/my%20stretches/feed.xml"))
+    assert feed.feed.language == "en"
+    assert any(link.rel == "self" and link.href == BASE.replace(" ", "%20") + "feed.xml" for link in feed.feed.links)
+    dates = [entry.published_parsed for entry in feed.entries]
+    assert dates == sorted(dates) and len(set(dates)) == len(dates), dates  # apps sorting by date keep the order
+    items = xml.find("channel").findall("item")  # type: ignore[union-attr]
+    for item, entry in zip(items, feed.entries, strict=True):
+        [transcript] = item.findall(f"{podcast}transcript")
+        assert transcript.get("type") == "text/vtt" and transcript.get("rel") == "captions", transcript.attrib
+        assert transcript.get("language") == "en"
+        vtt = local(folder, transcript.get("url", ""))
+        track = local(folder, entry.enclosures[0].href)
+        assert vtt == track.with_suffix(".vtt")
+        said = [caption.text for caption in webvtt.read(vtt)]
+        assert said and said == [line.text for line in read_tags(track).lines]
+
+
 def test_guids_stay_and_a_rerun_replaces_the_feed_whole(cli, served, small_routine: Path) -> None:
     folder, before = served
-    guids = [e.id for e in before.entries]
+    guids, addresses = [e.id for e in before.entries], [e.enclosures[0].href for e in before.entries]
+    assert cli("feed", folder, "--base-url", BASE).code == 0
+    assert [e.enclosures[0].href for e in parse(folder).entries] == addresses  # the same audio, the same address
     # rebuilt with chimes (new audio, same tracks), then one track removed
     run = cli("build", small_routine, "--voice", "beep", "--hold", "5", "--hold", "8", "--chimes", "--out", folder)
     assert run.code == 0 and run.out.count("built:") == 2, run
@@ -84,6 +115,10 @@ def test_guids_stay_and_a_rerun_replaces_the_feed_whole(cli, served, small_routi
     assert run.code == 0, run.err
     after = parse(folder)
     assert [e.id for e in after.entries] == guids
+    renewed = [e.enclosures[0].href for e in after.entries]
+    # New audio at a new address (apps keep the audio of an address they know), of the same file.
+    for new, old in zip(renewed, addresses, strict=True):
+        assert new != old and local(folder, new) == local(folder, old), (new, old)
     assert after.feed.title == "My back" and after.feed.author_detail.name == "Sam"
     (folder / "02 - Quick check - 8 s holds.mp3").unlink()
     assert cli("feed", folder, "--base-url", BASE).code == 0

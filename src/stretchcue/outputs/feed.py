@@ -168,8 +168,8 @@ def rss(found: list[Episode], base: str, title: str, author: str, home: str | No
     feed.load_extension("podcast")  # the iTunes tags
     feed.register_extension("extras", _Extras, _EntryExtras, atom=False)
     feed.title(title)
-    feed.link(href=home or base)
-    feed.link(href=base + FEED, rel="self")  # (atom:link, as validators ask)
+    feed.link(href=base + FEED, rel="self")  # (atom:link, as validators ask) ...
+    feed.link(href=home or base)  # ... before the channel's own link: feedgen's RSS takes the last one
     book = phrases.book(main_language(found))
     feed.description(book.fill(book.feed_description, title=title))
     feed.language(book.language)
@@ -180,7 +180,7 @@ def rss(found: list[Episode], base: str, title: str, author: str, home: str | No
     feed.extras.guid = show_guid(base + FEED)
     cover = next((url(base, e.cover_file) for e in found if e.cover), None)
     if cover:
-        feed.image(cover, title, base)
+        feed.image(cover, title, home or base)
         feed.podcast.itunes_image(cover)
     feed.podcast.itunes_author(author)
     feed.podcast.itunes_category("Health & Fitness", "Fitness")
