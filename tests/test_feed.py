@@ -4,6 +4,7 @@ guids stay the same across rebuilds."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 from pathlib import Path
@@ -15,7 +16,8 @@ import pytest
 import webvtt
 from conftest import ffprobe, plan_json, read_tags
 
-from stretchcue.outputs.feed import show_guid
+from stretchcue.outputs.feed import check_base_url, rss, show_guid
+from stretchcue.outputs.listing import Episode
 
 BASE = "https://example.com/my stretches/"  # a space, so the addresses must be quoted
 
@@ -72,7 +74,7 @@ def test_each_track_has_its_chapters_as_podcasting_2_json(cli, served, small_rou
     plan = plan_json(cli, small_routine, "--voice", "beep", "--hold", "5")
     planned = [(round(c["start"], 3), c["chapter"]) for c in plan["cues"] if c["chapter"]]
     url = BASE.replace(" ", "%20") + "01%20-%20Quick%20check%20-%205%20s%20holds.chapters.json"
-    assert f'<podcast:chapters url="{url}" type="application/json+chapters"/>' in xml
+    assert f'<podcast:chapters url="{url}?v=' in xml and 'type="application/json+chapters"/>' in xml
     chapters = json.loads(local(folder, url).read_text(encoding="utf-8"))
     assert chapters["version"] == "1.2.0"
     assert [(c["startTime"], c["title"]) for c in chapters["chapters"]] == planned
@@ -188,3 +190,18 @@ def test_a_foreign_feed_stops_a_build_with_feed_before_anything_is_built(cli, sm
     run = cli("build", small_routine, "--voice", "beep", "--out", out, "--feed", BASE)
     assert run.code == 2 and run.err.count("\n") == 1 and "feed.xml exists and was not made by" in run.err, run.err
     assert sorted(p.name for p in out.iterdir()) == ["feed.xml"]  # not even a lock file
+
+
+def test_an_address_has_one_spelling_and_two_tracks_of_one_title_two_guids(tmp_path: Path) -> None:
+    assert check_base_url("https://Example.com:443/s") == check_base_url("https://example.com/s/")
+    assert check_base_url("http://example.com:8080/s/") == "http://example.com:8080/s/"
+    published = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    twins = []
+    for name in ("Back.mp3", "Back (2).mp3"):  # a manifest listing one routine twice, with other reps
+        (tmp_path / name).write_bytes(b"audio")
+        twins.append(Episode(tmp_path / name, "Back", "Series", 1, 60.0, "", b"", (), published, audio=name * 8))
+    xml = ElementTree.fromstring(rss(twins, BASE, "Series", "me"))
+    guids = [guid.text for guid in xml.iter("guid")]
+    assert len(set(guids)) == 2 and guids[0] == twins[0].guid, guids
+    dates = [date.text for date in xml.iter("pubDate")]
+    assert dates == ["Thu, 01 Jan 2026 00:00:00 +0000", "Thu, 01 Jan 2026 00:00:01 +0000"]  # in order, one second apart

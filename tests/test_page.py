@@ -22,6 +22,7 @@ import feedparser
 import pytest
 from conftest import SMALL_ROUTINE, read_tags, run_cli
 
+from stretchcue.authoring import phrases
 from stretchcue.disk.files import is_own_file
 from stretchcue.outputs.tags import Tags
 
@@ -29,23 +30,39 @@ BASE = "https://example.com/stretch/"
 CHROMIUM, DRIVER = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
 
 
+GERMAN = """\
+title: Kurzer Test mit Oberschenkelrückseitendehnungsübungen
+language: de
+defaults: {hold: 3, reps: 1, rest: 1, countdown: 2}
+exercises:
+  - {name: Katzenbuckel, instructions: Auf alle viere gehen und den Rücken rund machen.}
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two tracks of the small routine (one with real speech), their playlist, cards, feed and page."""
+    """Two tracks of the small routine and one German track (another album): their playlist,
+    cards, feed and page."""
     folder = tmp_path_factory.mktemp("page") / "my site"  # a space: every address must be quoted
-    routine = folder.parent / "quick.yaml"
+    routine, german = folder.parent / "quick.yaml", folder.parent / "kurz.yaml"
     routine.write_text(SMALL_ROUTINE, encoding="utf-8")
-    made = run_cli("cards", routine, "--hold", "5", "--out", folder / "cards")
-    assert made.returncode == 0, made.stderr
-    made = run_cli("build", routine, "--voice", "beep", "--hold", "5", "--hold", "8", "--guidance", "brief",
-                   "--out", folder, "--feed", BASE, "--page")  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    assert "page: " in made.stdout and "(2 tracks)" in made.stdout, made.stdout
+    german.write_text(GERMAN, encoding="utf-8")
+    for command in (
+        ["cards", routine, "--hold", "5", "--out", folder / "cards"],
+        ["build", german, "--voice", "beep", "--out", folder],
+        ["build", routine, "--voice", "beep", "--hold", "5", "--hold", "2.5", "--guidance", "brief", "--out", folder,
+         "--feed", BASE, "--page"],
+    ):  # fmt: skip
+        made = run_cli(*command)
+        assert made.returncode == 0, made.stderr
+    assert "page: " in made.stdout and "(3 tracks)" in made.stdout, made.stdout
     return folder
 
 
 def tracks_of(folder: Path) -> list[tuple[Path, Tags]]:
-    return [(path, read_tags(path)) for path in sorted(folder.glob("*.mp3"))]
+    """The tracks in the page's order: album, then track number."""
+    found = [(path, read_tags(path)) for path in folder.glob("*.mp3")]
+    return sorted(found, key=lambda item: (item[1].album, item[1].track))
 
 
 # -- the page as written: no browser needed ---------------------------------------------------------
@@ -65,16 +82,41 @@ def test_the_page_is_ours_links_the_feed_and_the_feed_links_it(site: Path) -> No
     assert all(is_own_file(site / unquote(href)) for href in hrefs)
 
 
-def test_a_file_in_the_way_stops_the_page_and_nothing_is_written(site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["page", "FOLDER"],
+        ["feed", "FOLDER", "--base-url", BASE, "--page"],
+        ["build", "ROUTINE", "--voice", "beep", "--page", "--out", "FOLDER"],
+    ],
+)
+def test_a_file_in_the_way_stops_the_page_and_nothing_is_written(site: Path, tmp_path: Path, command) -> None:
     folder = tmp_path / "copy"
     shutil.copytree(site, folder)
-    (folder / "index.html").write_text("<p>my own page</p>", encoding="utf-8")
+    (folder / "index.html").unlink()  # (a disk may tell names apart only by case)
+    (folder / "INDEX.HTML").write_text("<p>my own page</p>", encoding="utf-8")
+    (folder / "feed.xml").unlink()
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-    made = run_cli("page", folder)
-    assert made.returncode == 2 and "index.html exists and was not made by stretchcue" in made.stderr, made.stderr
+    routine = tmp_path / "quick.yaml"
+    routine.write_text(SMALL_ROUTINE, encoding="utf-8")
+    made = run_cli(*[{"FOLDER": folder, "ROUTINE": routine}.get(arg, arg) for arg in command])
+    assert made.returncode == 2 and "exists and was not made by stretchcue" in made.stderr, made.stderr
     assert made.stderr.count("\n") == 1 and "Traceback" not in made.stderr
-    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
-    assert (folder / "index.html").read_text(encoding="utf-8") == "<p>my own page</p>"
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before  # not even the feed
+    assert (folder / "INDEX.HTML").read_text(encoding="utf-8") == "<p>my own page</p>"
+
+
+def test_a_page_of_ours_is_renewed_with_its_tracks(site: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "copy"
+    shutil.copytree(site, folder)
+    routine = tmp_path / "quick.yaml"
+    routine.write_text(SMALL_ROUTINE, encoding="utf-8")
+    made = run_cli("build", routine, "--voice", "beep", "--hold", "5", "--hold", "2.5", "--reps", "1", "--out", folder)
+    assert made.returncode == 0 and "page: " in made.stdout, made.stderr
+    assert "feed.xml still lists the audio before this run" in made.stderr, made.stderr
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    for path, tags in tracks_of(folder):
+        assert f'data-seconds="{tags.length_ms / 1000:.3f}"' in html, path
 
 
 def test_a_folder_without_tracks_gets_no_page(tmp_path: Path) -> None:
@@ -183,8 +225,9 @@ def articles(browser) -> list:  # type: ignore[no-untyped-def]
 def test_each_player_is_as_long_as_its_track_and_shows_its_facts(opened, site: Path) -> None:
     found = tracks_of(site)
     shown = articles(opened)
-    assert len(shown) == len(found) == 2
+    assert len(shown) == len(found) == 3
     for article, (path, tags) in zip(shown, found, strict=True):
+        book = phrases.book(tags.language)
         audio = article.find_element("css selector", "audio")
         assert audio.get_attribute("preload") == "metadata"
         assert unquote(urlsplit(audio.get_attribute("src")).path).endswith("/" + path.name)
@@ -192,17 +235,17 @@ def test_each_player_is_as_long_as_its_track_and_shows_its_facts(opened, site: P
         assert duration == pytest.approx(tags.length_ms / 1000, abs=0.03), (path.name, duration, tags.length_ms)
         facts = article.find_element("css selector", ".facts").text
         minutes, seconds = divmod(tags.length_ms // 1000, 60)
-        assert facts.startswith(f"{minutes}:{seconds:02d} · brief guidance · "), facts
-        holds = sorted({round((end - start) / 1000) for start, end in tags.holds})
-        assert facts.endswith(f"{holds[0]} s holds" if len(holds) == 1 else f"{holds[0]}\N{EN DASH}{holds[-1]} s holds")
-        assert article.find_element("css selector", "h2").text == tags.title
+        assert facts.startswith(f"{minutes}:{seconds:02d} · {book.guidance[tags.guidance]} · "), facts
+        [hold] = {(end - start) / 1000 for start, end in tags.holds}  # each track's holds are one length
+        assert facts.endswith(book.fill(book.holds_of, hold=hold)), facts  # "2.5 s holds", "3 s Haltezeit"
+        assert article.find_element("css selector", "h3").text == tags.title
+        assert article.get_attribute("lang") == tags.language
 
 
 def test_a_chapter_chosen_by_click_or_keyboard_plays_from_its_start(opened, site: Path) -> None:
     from selenium.webdriver.common.keys import Keys
 
-    [(_, tags), *_] = tracks_of(site)
-    article = articles(opened)[0]
+    (_, tags), article = tracks_of(site)[1], articles(opened)[1]
     audio = article.find_element("css selector", "audio")
     buttons = article.find_elements("css selector", ".chapters button")
     assert [b.text.split(" ", 1)[1] for b in buttons] == [c.title for c in tags.chapters]
@@ -223,8 +266,8 @@ def test_a_chapter_chosen_by_click_or_keyboard_plays_from_its_start(opened, site
 def test_the_words_and_the_holds_follow_the_audio(opened, site: Path) -> None:
     """At moments in the track (set on the player), the line said last and the hold's seconds
     left are the ones the track's own tags give."""
-    article = articles(opened)[1]
-    _, tags = tracks_of(site)[1]
+    article = articles(opened)[2]
+    _, tags = tracks_of(site)[2]
     listed = [li.text.split(" ", 1)[1] for li in article.find_elements("css selector", ".words li")]
     assert listed == [line.text for line in tags.lines]  # every word is on the page
     now = article.find_element("css selector", ".now")
@@ -248,11 +291,24 @@ def test_the_words_and_the_holds_follow_the_audio(opened, site: Path) -> None:
     assert opened.get_log("browser") == []
 
 
+def test_each_track_is_labelled_in_its_own_language(opened, site: Path) -> None:
+    german = next(a for a in articles(opened) if a.get_attribute("lang") == "de")
+    assert [h.text for h in german.find_elements("css selector", "h4")] == ["Kapitel", "Text"]
+    audio = german.find_element("css selector", "audio")
+    [(start, end), *_] = next(tags for _, tags in tracks_of(site) if tags.language == "de").holds
+    opened.execute_script("arguments[0].currentTime = arguments[1]", audio, (start + 200) / 1000)
+    left = int(-(-(end - start - 200 - 50) // 1000))
+    wait(opened, "return arguments[0].querySelector('.hold').textContent === arguments[1]", german,
+         f"Halten: noch {left} s")  # fmt: skip
+    assert opened.find_element("css selector", "html").get_attribute("lang") == "en"  # most of the tracks'
+
+
 def test_nothing_is_missing_or_broken_at_phone_and_desktop_width(opened) -> None:
     images = opened.find_elements("css selector", "img")
-    assert images and all(img.get_attribute("alt").startswith("Card of ") for img in images)
+    alts = [img.get_attribute("alt") for img in images]
+    assert len(alts) == 3 and all(alt.startswith(("Card of ", "Karte: ")) for alt in alts), alts
     assert all(opened.execute_script("return arguments[0].naturalWidth", img) > 0 for img in images)
-    for width in (390, 1280):
+    for width in (320, 390, 1280):  # (a long German word, too)
         opened.set_window_size(width, 900)
         overflow = opened.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (width, overflow)
@@ -278,7 +334,7 @@ def test_every_link_on_the_page_resolves_when_served(browser, server: str, site:
     hrefs = browser.execute_script("return [...document.querySelectorAll('a[href], img[src], audio[src]')]"
                                    ".map(e => e.href || e.src)")  # fmt: skip
     local = [h for h in hrefs if h.startswith(server)]
-    assert len(local) >= 2 * 4 + 3, hrefs  # each track: audio, cover, download, words; playlist, cards, feed
+    assert len(local) == 3 * 4 + 3, hrefs  # each track: audio, cover, download, words; a playlist, cards, feed
     for href in local:
         with urllib.request.urlopen(href) as answer:
             assert answer.status == 200, href

@@ -21,7 +21,7 @@ import typer
 from stretchcue import __version__
 from stretchcue import arguments as arg
 from stretchcue.console import Console
-from stretchcue.disk.files import check_folder, describe
+from stretchcue.disk.files import as_found, check_folder, describe, is_own_file
 from stretchcue.errors import ExitStatus, StretchcueError
 from stretchcue.sound.profiles import VoiceProfile, default_voice, profile_names, voice_for
 
@@ -109,17 +109,17 @@ def _build(
     track numbers and feeds hold only what belongs together), with a progress bar per track and
     overall, then say what happened to each; with `feed` (the folder's address), write the
     podcast feed of the folder too, and with `page` its web page."""
+    from stretchcue.outputs.feed import FEED, PAGE, check_base_url
+    from stretchcue.outputs.listing import check_room as room
     from stretchcue.outputs.names import album_folder
 
     out = out_option or OUT / album_folder(specs[0].album)
-    check_room = None
-    if feed or page:  # a bad address, or a feed or page file in the way, is reported before anything is built
-        from stretchcue.outputs.feed import FEED, PAGE, check_base_url
-        from stretchcue.outputs.listing import check_room as room
-
-        if feed:
-            check_base_url(feed, "--feed")
-        check_room = functools.partial(room, out, names=[FEED] * bool(feed) + [PAGE] * page)
+    renew = not page and is_own_file(as_found(out / PAGE))  # a page of ours stays true to its tracks
+    page = page or renew
+    if feed:  # a bad address, or a feed or page file in the way, is reported before anything is built
+        check_base_url(feed, "--feed")
+    names = [FEED] * bool(feed) + [PAGE] * page
+    check_room = functools.partial(room, out, names=names, chapters=bool(feed)) if names else None
     from stretchcue.pipeline.build import build_tracks
     from stretchcue.pipeline.session import clock
 
@@ -133,24 +133,26 @@ def _build(
         console.out(f"{'skipped (unchanged)' if track.skipped else 'built'}: {track.path}  ({clock(track.seconds)})")
     if playlist_path:
         console.out(f"playlist: {playlist_path}")
+    if feed or page:
+        _publish(out, feed, page, album)
+    if not feed and is_own_file(as_found(out / FEED)):
+        console.note(f"{out / FEED} still lists the audio before this run: write it again with --feed URL")
+
+
+def _publish(folder: Path, feed: str | None, page: bool, title: str | None, author: str | None = None) -> None:
+    """Write the folder's feed (`feed`: its address) and page, in one go: a file in the way of
+    either stops both before anything is written."""
+    from stretchcue.outputs.feed import FEED, PAGE, feed_files
+    from stretchcue.outputs.listing import publish
+    from stretchcue.outputs.page import page_files
+
+    makers = [feed_files(folder, feed, title, author, page)] if feed else []
+    makers += [page_files(folder, title, bool(feed))] if page else []
+    found = publish(folder, " and the ".join(["feed"] * bool(feed) + ["page"] * page), makers, console)
     if feed:
-        _feed(out, feed, album, None, page)
+        console.out(f"feed: {as_found(folder / FEED)}  ({len(found)} episode{'s' if len(found) != 1 else ''})")
     if page:
-        _page(out, album, bool(feed))
-
-
-def _feed(folder: Path, base_url: str, title: str | None, author: str | None, page: bool) -> None:
-    from stretchcue.outputs.feed import write_feed
-
-    path, count = write_feed(folder, base_url, title, author, console, page)
-    console.out(f"feed: {path}  ({count} episode{'s' if count != 1 else ''})")
-
-
-def _page(folder: Path, title: str | None, feed: bool) -> None:
-    from stretchcue.outputs.page import write_page
-
-    path, count = write_page(folder, title, console, feed)
-    console.out(f"page: {path}  ({count} track{'s' if count != 1 else ''})")
+        console.out(f"page: {as_found(folder / PAGE)}  ({len(found)} track{'s' if len(found) != 1 else ''})")
 
 
 @app.command("build", short_help="Build a routine's track (one per --hold, with a playlist).")
@@ -239,9 +241,7 @@ def feed_command(
     page: arg.PageOpt = False,
 ) -> None:
     """Write a podcast feed (feed.xml) of the tracks in FOLDER, with each one's cover and chapters beside it."""
-    _feed(folder, base_url, title, author, page)
-    if page:
-        _page(folder, title, feed=True)
+    _publish(folder, base_url, page, title, author)
 
 
 @app.command("page", short_help="Write a folder's web page (index.html) to play its tracks from.")
@@ -249,7 +249,7 @@ def page_command(folder: arg.FolderArg, title: arg.PageTitleOpt = None) -> None:
     """Write index.html in FOLDER: its tracks with their covers, players, chapters to jump to and
     words shown as they are said, and links to the playlists, cards and feed. Open it from the
     disk or serve the folder."""
-    _page(folder, title, feed=False)
+    _publish(folder, None, True, title)
 
 
 @app.command("cards", short_help="Draw the routine's cards (PNGs and a printable PDF).")

@@ -16,10 +16,10 @@ from urllib.parse import quote
 from stretchcue import __version__
 from stretchcue.authoring import phrases
 from stretchcue.authoring.yamlcheck import unfit_text
-from stretchcue.disk.files import MARK, Listener, as_found, is_own_file
+from stretchcue.disk.files import MARK, as_found, is_own_file
 from stretchcue.disk.ours import BLANK_TEXT, seal_text
 from stretchcue.errors import StretchcueError
-from stretchcue.outputs.listing import Episode, common_album, main_language, publish
+from stretchcue.outputs.listing import Episode, Files, common_album, main_language
 
 FEED = "feed.xml"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -54,6 +54,7 @@ def check_base_url(url: str, option: str = "--base-url") -> str:
     if problem:
         raise StretchcueError(f"{option}: {url!r} is not the address of a folder ({problem}); {example}")
     path = parsed.raw_path if parsed.raw_path.endswith("/") else parsed.raw_path + "/"
+    port = None if port == {"http": 80, "https": 443}[parsed.scheme] else port  # one address, one show guid
     site = URL.build(scheme=parsed.scheme, host=host or "", port=port, encoded=False)  # the host in IDNA
     return str(site.with_path(path, encoded=True))
 
@@ -102,22 +103,15 @@ def sidecars(episode: Episode) -> dict[Path, bytes]:
     return {episode.cover_file: episode.cover, episode.chapters_file: chapters_json(episode).encode()}
 
 
-def write_feed(
-    folder: Path,
-    base_url: str,
-    title: str | None,
-    author: str | None,
-    listener: Listener,
-    page: bool = False,
-) -> tuple[Path, int]:
-    """Write the feed, and the files beside each track it points at, into `folder`; gives the
-    feed's path and the number of episodes. With `page` (the folder's page is there, or is about
-    to be), the feed links it. Every argument is checked, and every file in the way that is not
-    ours stops the run, before anything is written."""
+def feed_files(
+    folder: Path, base_url: str, title: str | None, author: str | None, page: bool = False
+) -> Files:
+    """What the feed of `folder` writes: feed.xml, and the files beside each track it points at.
+    Every argument is checked now. With `page` (the folder's page is about to be written), the
+    feed links it, as it does a page of ours already there."""
     base = check_base_url(base_url)
     check_text(title, "--title")
     check_text(author, "--author")
-
     page = page or is_own_file(as_found(folder / PAGE))
 
     def files(found: list[Episode]) -> dict[Path, bytes]:
@@ -126,18 +120,18 @@ def write_feed(
         beside = {path: data for episode in found for path, data in sidecars(episode).items() if data}
         return {**beside, as_found(folder / FEED): feed.encode()}
 
-    found = publish(folder, "feed", files, listener)
-    return as_found(folder / FEED), len(found)
+    return files
 
 
 def url(base: str, path: Path) -> str:
     return base + quote(path.name)
 
 
-def enclosure(base: str, episode: Episode) -> str:
-    """The track's address, which changes when its audio does (podcast apps keep the audio of an
-    address they know): the audio's checksum in the query, which static hosts ignore."""
-    return f"{url(base, episode.path)}?v={episode.version}" if episode.version else url(base, episode.path)
+def versioned(base: str, episode: Episode, path: Path) -> str:
+    """The address of the track or a file beside it, which changes when its audio does (podcast
+    apps keep what they fetched from an address they know): the audio's checksum in the query,
+    which static hosts ignore."""
+    return f"{url(base, path)}?v={episode.version}" if episode.version else url(base, path)
 
 
 def show_guid(feed_url: str) -> str:
@@ -178,6 +172,7 @@ def rss(found: list[Episode], base: str, title: str, author: str, home: str | No
     dates = in_order(found)
     feed.lastBuildDate(max(dates))
     feed.extras.guid = show_guid(base + FEED)
+    # (a cover's address keeps its own: Apple takes only one ending in .jpg or .png)
     cover = next((url(base, e.cover_file) for e in found if e.cover), None)
     if cover:
         feed.image(cover, title, home or base)
@@ -185,12 +180,15 @@ def rss(found: list[Episode], base: str, title: str, author: str, home: str | No
     feed.podcast.itunes_author(author)
     feed.podcast.itunes_category("Health & Fitness", "Fitness")
     feed.podcast.itunes_type("serial")
+    guids = set()
     for number, (episode, date) in enumerate(zip(found, dates, strict=True), start=1):
         entry = feed.add_entry(order="append")
         entry.title(episode.title)
-        entry.guid(episode.guid, permalink=False)
+        guid = episode.guid if episode.guid not in guids else episode.guid_by_name  # (two tracks of one title)
+        guids.add(guid)
+        entry.guid(guid, permalink=False)
         entry.description(episode.description or episode.title)
-        entry.enclosure(enclosure(base, episode), str(episode.path.stat().st_size), "audio/mpeg")
+        entry.enclosure(versioned(base, episode, episode.path), str(episode.path.stat().st_size), "audio/mpeg")
         entry.pubDate(date)
         entry.podcast.itunes_duration(round(episode.seconds))
         entry.podcast.itunes_episode(number)
@@ -198,9 +196,9 @@ def rss(found: list[Episode], base: str, title: str, author: str, home: str | No
         if episode.cover:
             entry.podcast.itunes_image(url(base, episode.cover_file))
         if episode.chapters:
-            entry.extras.chapters = url(base, episode.chapters_file)
-        if episode.lines:  # its WebVTT transcript, written beside it with the track
-            entry.extras.transcript = (url(base, episode.transcript_file), episode.language)
+            entry.extras.chapters = versioned(base, episode, episode.chapters_file)
+        if is_own_file(episode.transcript_file):  # its WebVTT transcript, written beside it with the track
+            entry.extras.transcript = (versioned(base, episode, episode.transcript_file), episode.language)
     rss_text = feed.rss_str(pretty=True).decode("utf-8")
     return seal_text(f"{rss_text}<!-- {BLANK_TEXT} -->\n")  # a comment after the document: who made it, proven
 

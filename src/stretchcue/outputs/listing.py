@@ -17,6 +17,8 @@ from stretchcue.errors import StretchcueError
 from stretchcue.outputs.tags import Line, Tags
 from stretchcue.outputs.track import inspect
 
+Files = Callable[[list["Episode"]], dict[Path, bytes]]  # what is written of a folder's tracks, and where
+
 GUIDS = uuid.UUID("3f1c9a52-7a4e-4f4a-9a53-5b1e0c2d6e11")  # a namespace of our own for episode guids
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,11 @@ class Episode:
     def guid(self) -> str:
         """Stays the same as long as the track is the same track (its album and title), however often it is rebuilt."""
         return f"urn:uuid:{uuid.uuid5(GUIDS, json.dumps([self.album, self.title]))}"
+
+    @property
+    def guid_by_name(self) -> str:
+        """A second track of one album and title (a manifest may list a routine twice): its file's name too."""
+        return f"urn:uuid:{uuid.uuid5(GUIDS, json.dumps([self.album, self.title, self.path.name]))}"
 
     @property
     def version(self) -> str:
@@ -113,22 +120,25 @@ def common_album(found: list[Episode]) -> str:
     return albums.pop() if len(albums) == 1 else ""
 
 
-def check_room(folder: Path, tracks: list[Path], names: list[str]) -> None:
+def check_room(folder: Path, tracks: list[Path], names: list[str], chapters: bool) -> None:
     """Before a build writes `tracks` into `folder` and then files of the whole folder (`names`:
     the feed, the page): each of those, and each file they write beside a track of ours there
-    or one of `tracks`, that is in the way must be ours."""
+    or one of `tracks` (its cover; with `chapters`, its chapters), that is in the way must be ours."""
     found = [e.path for e in episodes(folder, lambda _: None)] if folder.is_dir() else []
-    paths = [as_found(folder / name) for name in names] + [p for track in found + tracks for p in beside(track)]
+    paths = [as_found(folder / name) for name in names]
+    paths += [p for track in found + tracks for p in beside(track)[: 2 if chapters else 1]]
     for path in paths:
         check_ours(path, "folder")
 
 
-def publish(
-    folder: Path, what: str, files: Callable[[list[Episode]], dict[Path, bytes]], listener: Listener
-) -> list[Episode]:
-    """Write the files made of the tracks in `folder` (`files`, given them) into it, for `what`
-    (the feed, the page); gives the tracks. Every file in the way that is not ours stops the run
-    before anything is written; one run at a time writes into a folder."""
+def publish(folder: Path, what: str, makers: list[Files], listener: Listener) -> list[Episode]:
+    """Write the files made of the tracks in `folder` (by each of `makers`, given them) into it,
+    for `what` (the feed, the page); gives the tracks. Every file in the way that is not ours
+    stops the run before anything is written; one run at a time writes into a folder."""
+
+    def files(found: list[Episode]) -> dict[Path, bytes]:
+        return {path: data for make in makers for path, data in make(found).items()}
+
     if not folder.is_dir():
         raise StretchcueError(f"{folder}: {'not a folder' if folder.exists() else 'no such folder'}")
     check_folder(folder, "folder")

@@ -17,10 +17,10 @@ from urllib.parse import quote
 
 from stretchcue import __version__
 from stretchcue.authoring import phrases
-from stretchcue.disk.files import MARK, Listener, as_found, is_own_file
+from stretchcue.disk.files import MARK, as_found, is_own_file
 from stretchcue.disk.ours import BLANK_TEXT, seal_text
 from stretchcue.outputs.feed import FEED, PAGE, check_text
-from stretchcue.outputs.listing import Episode, common_album, main_language, publish
+from stretchcue.outputs.listing import Episode, Files, common_album, main_language
 
 CARDS = "cards"  # the folder `cards` writes into, beside a track's default folder's tracks
 
@@ -32,18 +32,17 @@ class Link:
     type: str = ""
 
 
-def write_page(folder: Path, title: str | None, listener: Listener, feed: bool = False) -> tuple[Path, int]:
-    """Write the folder's page; gives its path and the number of tracks on it. With `feed` (the
-    feed is about to be written), the page links it even if it is not there yet."""
+def page_files(folder: Path, title: str | None, feed: bool = False) -> Files:
+    """What the page of `folder` writes: index.html and each track's cover. With `feed` (the feed
+    is about to be written), the page links it, as it does a feed of ours already there."""
     check_text(title, "--title")
-    path = as_found(folder / PAGE)
 
     def files(found: list[Episode]) -> dict[Path, bytes]:
         covers = {e.cover_file: e.cover for e in found if e.cover}
-        return {**covers, path: page(found, title, links(folder, feed)).encode()}
+        name = title or common_album(found) or folder.resolve().name or "stretchcue"
+        return {**covers, as_found(folder / PAGE): page(found, name, links(folder, feed)).encode()}
 
-    found = publish(folder, "page", files, listener)
-    return path, len(found)
+    return files
 
 
 def links(folder: Path, feed: bool) -> list[Link]:
@@ -64,13 +63,12 @@ def _href(path: Path, folder: Path) -> str:
     return "/".join(quote(part) for part in path.relative_to(folder).parts)
 
 
-def page(found: list[Episode], title: str | None, linked: list[Link]) -> str:
+def page(found: list[Episode], title: str, linked: list[Link]) -> str:
     """The page's HTML, sealed as ours in a comment after the document."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     language = main_language(found)
     book = phrases.book(language)
-    name = title or common_album(found) or "stretchcue"
     albums: dict[str, list[dict[str, object]]] = {}
     for number, episode in enumerate(found):
         albums.setdefault(episode.album, []).append(_track(episode, number))
@@ -78,12 +76,11 @@ def page(found: list[Episode], title: str | None, linked: list[Link]) -> str:
     web = Environment(loader=PackageLoader("stretchcue.outputs", "web"), autoescape=select_autoescape(["html"]))
     html = web.get_template("page.html").render(
         language=language,
-        title=name,
+        title=title,
         albums=albums,
         links=linked,
         feed=feed,
         words=book.page,
-        strings={"hold_left": book.page["hold_left"]},
         style=_asset("page.css"),
         script=_asset("page.js"),
         mark=MARK,
@@ -95,7 +92,7 @@ def page(found: list[Episode], title: str | None, linked: list[Link]) -> str:
 def _track(episode: Episode, number: int) -> dict[str, object]:
     """What the page shows of a track."""
     book = phrases.book(episode.language)
-    lengths = sorted({round((end - start) / 1000) for start, end in episode.holds})
+    lengths = sorted({round((end - start) / 1000, 1) for start, end in episode.holds})  # (as titles give them: 2.5 s)
     holds = ""
     if len(lengths) == 1:
         holds = book.fill(book.holds_of, hold=lengths[0])
@@ -104,6 +101,7 @@ def _track(episode: Episode, number: int) -> dict[str, object]:
     version = f"?v={episode.version}" if episode.version else ""
     return {
         "id": f"track-{number + 1}",
+        "words": book.page,  # its labels, in its language
         "title": episode.title,
         "language": episode.language,
         "seconds": f"{episode.seconds:.3f}",
@@ -124,7 +122,7 @@ def _track(episode: Episode, number: int) -> dict[str, object]:
 
 def _moment(start: float, text: str) -> dict[str, str]:
     """A chapter or a line: where it starts (for the script, and as shown) and what it says."""
-    return {"start": f"{start:.3f}", "clock": clock(start), "text": text}
+    return {"start": f"{start:.3f}", "clock": clock(start), "duration": f"PT{start:.3f}S", "text": text}
 
 
 def clock(seconds: float) -> str:

@@ -1,7 +1,6 @@
 // Each track's player drives its own article: the chapter being played, the line being said
 // (announced politely to screen readers), and the hold being held, counted down.
 "use strict";
-const strings = JSON.parse(document.getElementById("strings").textContent);
 const players = [];
 
 for (const track of document.querySelectorAll("article.track")) {
@@ -24,6 +23,7 @@ for (const track of document.querySelectorAll("article.track")) {
     }
   };
   let shown = null;
+  let heard = false; // played or moved by the listener
 
   const update = () => {
     const t = audio.currentTime;
@@ -32,14 +32,14 @@ for (const track of document.querySelectorAll("article.track")) {
     if (line !== shown) {
       shown = line;
       mark(lines, line);
-      now.textContent = line ? line.lastChild.textContent.trim() : "";
+      if (heard) now.textContent = line ? line.lastElementChild.textContent : ""; // (nothing to announce before it plays)
       if (line && words) words.scrollTop = line.offsetTop - words.offsetTop - words.clientHeight / 3;
     }
     const held = holds.find(([start, end]) => start <= t && t < end);
     hold.hidden = !held;
     if (held) {
       const [start, end] = held;
-      left.textContent = strings.hold_left.replace("{n}", Math.ceil(end - t - 0.05));
+      left.textContent = track.dataset.holdLeft.replace("{n}", Math.ceil(end - t - 0.05));
       bar.value = (t - start) / (end - start);
     }
   };
@@ -55,6 +55,7 @@ for (const track of document.querySelectorAll("article.track")) {
       audio.play().catch(() => {}); // (a browser may refuse to play before the page is touched)
     });
   }
+  for (const event of ["play", "seeking"]) audio.addEventListener(event, () => { heard = true; shown = undefined; });
   audio.addEventListener("play", () => {
     for (const other of players) if (other !== audio) other.pause(); // one voice at a time
     requestAnimationFrame(tick);
