@@ -18,6 +18,7 @@ def mp3s(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("*.mp3"))
 
 
+@pytest.mark.slow
 def test_variants_make_one_album_and_a_playlist(cli, small_routine: Path, tmp_path: Path) -> None:
     run = cli("build", small_routine, "--hold", "2", "--hold", "3.5", "--voice", "beep", "--out", tmp_path)
     assert run.code == 0, run.err
@@ -55,6 +56,7 @@ def test_progression_steps_the_hold_up(cli, small_routine: Path, tmp_path: Path)
     assert (tmp_path / f"{album}.m3u8").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [["build", "--hold", "2", "--hold", "3"], ["progression", "--from", "2", "--to", "3", "--step", "1"]],
@@ -70,6 +72,7 @@ def test_a_second_run_rebuilds_nothing(cli, small_routine: Path, tmp_path: Path,
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").iterdir()} == mtimes  # playlist untouched too
 
 
+@pytest.mark.slow
 def test_progression_defaults_follow_the_seed(cli, small_routine: Path, tmp_path: Path) -> None:
     run = cli("progression", small_routine, "--voice", "beep", "--out", tmp_path)
     assert run.code == 0, run.err
@@ -77,6 +80,7 @@ def test_progression_defaults_follow_the_seed(cli, small_routine: Path, tmp_path
     assert holds == ["10 s holds.mp3", "15 s holds.mp3", "20 s holds.mp3", "25 s holds.mp3", "30 s holds.mp3"]
 
 
+@pytest.mark.slow
 def test_bundled_back_series_builds_six_tracks_then_skips_them(cli, tmp_path: Path) -> None:
     first = cli("batch", "back-series", "--voice", "beep", "--out", tmp_path)
     assert first.code == 0, first.err
@@ -104,6 +108,7 @@ def test_a_changed_track_is_the_only_one_rebuilt(cli, small_routine: Path, tmp_p
     assert mp3s(out) == ["01 - Quick check.mp3", "02 - Quick check - 2 s holds.mp3", "02 - Quick check - 3 s holds.mp3"]
 
 
+@pytest.mark.slow
 def test_each_distinct_text_is_spoken_once_across_a_batch(cli, tmp_path: Path, monkeypatch) -> None:
     spoken = counting(monkeypatch, BeepEngine)
     assert cli("batch", "back-series", "--voice", "beep", "--out", tmp_path, "--cache", tmp_path / "cold").code == 0
@@ -171,6 +176,7 @@ def test_files_stretchcue_did_not_write_are_never_touched(cli, small_routine: Pa
     assert listed == ["Quick check.mp3", "notes.txt", "quick.yaml"]  # refused before the lock: nothing written
 
 
+@pytest.mark.slow
 def test_a_batch_may_mix_the_system_voice_and_piper(tmp_path: Path) -> None:
     """Both carry an espeak-ng; the system voice's once took over Piper's calls and crashed it."""
     (tmp_path / "tiny.yaml").write_text(
@@ -190,6 +196,7 @@ def test_a_batch_may_mix_the_system_voice_and_piper(tmp_path: Path) -> None:
     assert mp3s(tmp_path / "out") == ["01 - System.mp3", "02 - Piper.mp3"]
 
 
+@pytest.mark.slow
 def test_each_set_lands_in_a_folder_of_its_own(cli, small_routine: Path, tmp_path: Path, monkeypatch) -> None:
     """Without --out, every single track, hold set, progression and manifest goes to a folder of its
     own under ./output, so a folder's album tag, track numbers, playlist and feed hold only what

@@ -18,6 +18,8 @@ from stretchcue.format import SAMPLE_RATE
 
 ENGINES = ["beep", "system", "piper"]
 
+pytestmark = pytest.mark.slow  # every test here measures whole tracks of the bundled routine, with each voice
+
 
 def stretchcue(*args: str | Path) -> subprocess.CompletedProcess[str]:
     result = run_cli(*args)

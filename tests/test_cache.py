@@ -28,6 +28,7 @@ def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*/*.clip"))
 
 
+@pytest.mark.slow
 def test_plan_then_build_into_any_folder_agree_to_the_sample_with_piper(
     cli, monkeypatch, small_routine: Path, tmp_path: Path
 ) -> None:
@@ -142,6 +143,7 @@ def _damage(path: Path, how: str) -> None:
         path.write_bytes(DAMAGE[how](path.read_bytes()))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [*DAMAGE, "folder", "dangling-link"])
 def test_a_damaged_entry_is_spoken_again_never_rendered(cli, small_routine: Path, tmp_path: Path, how: str) -> None:
     store, out = tmp_path / "cache", tmp_path / "out"

@@ -49,6 +49,7 @@ def test_every_bundled_routine_has_a_square_cover_of_1400_px_under_500_kb(name: 
         assert len(data) < MAX_COVER_BYTES, len(data)
 
 
+@pytest.mark.slow
 def test_cards_writes_a_png_per_card_and_an_a6_pdf_of_them_all(cli, tmp_path: Path) -> None:
     out = tmp_path / "cards"
     run = cli("cards", "back-stretches", "--out", out)
@@ -110,6 +111,7 @@ def test_the_track_carries_its_cover_and_each_chapter_its_exercise_card(
         assert len(image) < 30_000, len(image)
 
 
+@pytest.mark.slow
 def test_text_too_long_for_a_card_is_cut_above_the_footer() -> None:
     words = " ".join(["Breathe slowly and let the stretch grow."] * 200)
     card = cards.Card("Stretch 1 of 1", "Wordy", (cards.Text(words),), footer="Long")

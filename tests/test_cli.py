@@ -42,6 +42,7 @@ def test_plan_table_and_json_agree(cli, small_routine: Path) -> None:
     assert all(cue["text"] in line for cue, line in zip(doc["cues"], lines, strict=True))
 
 
+@pytest.mark.slow
 def test_build_renders_what_plan_prints_with_overrides(cli, small_routine: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build = cli("build", small_routine, "--voice", "beep", "--hold", "4", "--reps", "3", "--out", out)
@@ -55,6 +56,7 @@ def test_build_renders_what_plan_prints_with_overrides(cli, small_routine: Path,
     assert names == [".stretchcue.lock", *tracks]  # the track and its words, and the folder's lock
 
 
+@pytest.mark.slow
 def test_a_countdown_that_cannot_fit_is_a_warning_naming_the_cue(cli, small_routine: Path, tmp_path: Path) -> None:
     slow = tmp_path / "slow-beep.toml"
     slow.write_text('engine = "beep"\n[settings]\nseconds_per_character = 0.3\n', encoding="utf-8")
@@ -108,6 +110,7 @@ def test_plan_json_is_plain_json(cli, small_routine: Path, tmp_path: Path) -> No
     assert doc["title"] == "Quick check" and isinstance(doc["duration"], float)
 
 
+@pytest.mark.slow
 def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     # `stretchcue plan ... | head -1`: the reader is gone before plan writes a word.
     command = [sys.executable, "-m", "stretchcue.cli", "plan", "back-stretches", "--voice", "beep"]
@@ -118,6 +121,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     assert process.stderr.read() == b""
 
 
+@pytest.mark.slow
 def test_an_ascii_only_locale_still_builds_non_ascii_titles(tmp_path: Path) -> None:
     routine = tmp_path / "r.yaml"
     routine.write_text("title: Café für Rücken\nexercises:\n  - {name: Dehnung, instructions: Los geht's.}\n")
@@ -131,6 +135,7 @@ def test_an_ascii_only_locale_still_builds_non_ascii_titles(tmp_path: Path) -> N
     assert plan.returncode == 0 and "Traceback" not in plan.stderr, plan.stderr
 
 
+@pytest.mark.slow
 def test_piper_leaves_nothing_in_the_home_folder(tmp_path: Path, small_routine: Path) -> None:
     # onnxruntime writes a device id under ~/.cache/Microsoft unless its telemetry is off.
     home = tmp_path / "home"
@@ -142,6 +147,7 @@ def test_piper_leaves_nothing_in_the_home_folder(tmp_path: Path, small_routine: 
     assert list(home.rglob("*")) == []
 
 
+@pytest.mark.slow
 def test_the_system_voice_leaves_nothing_in_the_temp_folder(tmp_path: Path, small_routine: Path) -> None:
     before = set(Path(tempfile.gettempdir()).iterdir())
     run = run_cli("plan", small_routine, "--voice", "system", "--cache", tmp_path / "cache")
@@ -150,6 +156,7 @@ def test_the_system_voice_leaves_nothing_in_the_temp_folder(tmp_path: Path, smal
     assert [p.name for p in (tmp_path / "cache" / "scratch").iterdir()] == [".stretchcue-cache-folder"]
 
 
+@pytest.mark.slow
 def test_quiet_keeps_results_and_errors_and_drops_notes(cli, small_routine: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert cli("build", small_routine, "--voice", "beep", "--out", out).code == 0
@@ -165,6 +172,7 @@ def test_quiet_keeps_results_and_errors_and_drops_notes(cli, small_routine: Path
     assert after.code == 0 and "skipped (unchanged)" in after.out
 
 
+@pytest.mark.slow
 def test_debug_logs_what_a_bug_report_needs(cli, small_routine: Path, tmp_path: Path) -> None:
     cache, out = tmp_path / "cache", tmp_path / "out"
     first = cli("--debug", "build", small_routine, "--voice", "beep", "--out", out, "--cache", cache)
@@ -204,6 +212,7 @@ def test_debug_and_quiet_work_anywhere_on_the_line(cli) -> None:
     assert cli("voices", "-q").code == 0
 
 
+@pytest.mark.slow
 def test_scripts_run_takes_paths_from_the_callers_folder(small_routine: Path, tmp_path: Path) -> None:
     """`path/to/scripts/run plan mine.yaml --png session.png`, from the routine's own folder: both
     paths are that folder's, as in any command a person runs."""

@@ -26,6 +26,7 @@ def start(*args: str | Path) -> subprocess.Popen[str]:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("voice", ["beep", "piper"])
 def test_two_builds_a_batch_and_a_plan_at_once(small_routine: Path, tmp_path: Path, voice: str) -> None:
     manifest = tmp_path / "pair.yaml"
@@ -64,6 +65,7 @@ def test_two_builds_a_batch_and_a_plan_at_once(small_routine: Path, tmp_path: Pa
         assert not [p for p in store.rglob("*") if "stretchcue-part" in p.name]
 
 
+@pytest.mark.slow
 def test_a_run_waits_for_the_folder_and_says_so(small_routine: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

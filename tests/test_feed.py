@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import shutil
 import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -14,7 +15,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 import webvtt
-from conftest import ffprobe, plan_json, read_tags
+from conftest import SMALL_ROUTINE, cli_once, ffprobe, plan_json, read_tags
 
 from stretchcue.outputs.feed import check_base_url, rss, show_guid
 from stretchcue.outputs.listing import Episode
@@ -22,13 +23,24 @@ from stretchcue.outputs.listing import Episode
 BASE = "https://example.com/my stretches/"  # a space, so the addresses must be quoted
 
 
-@pytest.fixture
-def served(cli, small_routine: Path, tmp_path: Path) -> tuple[Path, dict]:
-    """A folder with two tracks of the small routine (5 s and 8 s holds), their playlist and feed."""
-    out = tmp_path / "site"
-    run = cli("build", small_routine, "--voice", "beep", "--hold", "5", "--hold", "8", "--out", out, "--feed", BASE)
-    assert run.code == 0, run.err
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with two tracks of the small routine (5 s and 8 s holds), their playlist and
+    feed: built once for the module."""
+    folder = tmp_path_factory.mktemp("feed")
+    routine = folder / "quick.yaml"
+    routine.write_text(SMALL_ROUTINE, encoding="utf-8")
+    run = cli_once("build", routine, "--voice", "beep", "--hold", "5", "--hold", "8", "--out", folder / "site",
+                   "--feed", BASE)  # fmt: skip
     assert "feed: " in run.out and "(2 episodes)" in run.out, run.out
+    return folder / "site"
+
+
+@pytest.fixture
+def served(built: Path, tmp_path: Path) -> tuple[Path, dict]:
+    """A copy of the built folder of this test's own, and its feed as read."""
+    out = tmp_path / "site"
+    shutil.copytree(built, out)
     return out, parse(out)
 
 

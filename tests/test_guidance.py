@@ -164,6 +164,7 @@ def dominant_pitch(pcm: np.ndarray) -> float:
     return float(np.argmax(spectrum) * SAMPLE_RATE / len(pcm))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", QUIETER)
 @pytest.mark.parametrize("voice", VOICES)
 def test_the_audio_holds_exactly_and_sounds_only_where_the_plan_says(tracks, voice, level) -> None:
@@ -178,6 +179,7 @@ def test_the_audio_holds_exactly_and_sounds_only_where_the_plan_says(tracks, voi
         assert kinds == ({"chime-start"} if level == "timer" else {"countdown"}), kinds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("voice", VOICES)
 def test_timer_says_the_names_and_chimes_every_hold_and_marks_sides_and_parts(tracks, voice) -> None:
     plan, pcm, _ = tracks[voice, "timer"]
@@ -196,6 +198,7 @@ def test_timer_says_the_names_and_chimes_every_hold_and_marks_sides_and_parts(tr
         assert all(abs(h - n) < 15 for h, n in zip(heard, notes, strict=True)), (cue, heard)
 
 
+@pytest.mark.slow
 def test_a_fading_course_coaches_less_as_the_holds_grow(cli, tmp_path) -> None:
     routine = tmp_path / "short.yaml"
     routine.write_text(SHORT, encoding="utf-8")

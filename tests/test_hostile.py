@@ -35,6 +35,7 @@ def tiny(folder: Path, title: str, file: str) -> Path:
 # -- links and leftovers ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_links_are_never_written_through(cli, small_routine: Path, tmp_path: Path) -> None:
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     assert cli("build", small_routine, "--voice", "beep", "--out", elsewhere).code == 0
@@ -137,6 +138,7 @@ EDITS = {  # changed by a tool or by hand: the track is the user's now, and kept
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", list(DAMAGE))
 def test_a_damaged_track_is_built_again_not_skipped(cli, small_routine: Path, tmp_path: Path, how: str) -> None:
     args = ["build", small_routine, "--voice", "beep", "--out", tmp_path / "out"]
@@ -151,6 +153,7 @@ def test_a_damaged_track_is_built_again_not_skipped(cli, small_routine: Path, tm
     assert cli(*args).out.startswith("skipped (unchanged): ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", list(EDITS))
 def test_a_track_edited_after_it_was_built_is_kept(cli, small_routine: Path, tmp_path: Path, how: str) -> None:
     args = ["build", small_routine, "--voice", "beep", "--out", tmp_path / "out"]
@@ -200,6 +203,7 @@ def test_albums_that_make_one_name_get_their_own_playlists(cli, tmp_path: Path) 
         assert len(listed) == 2 and {read_tags(out / name).album for name in listed} == {album}
 
 
+@pytest.mark.slow
 def test_a_playlist_edited_by_hand_is_left_alone(cli, small_routine: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["build", small_routine, "--hold", "1", "--hold", "2", "--voice", "beep", "--out", out]
@@ -235,6 +239,7 @@ def limited(limit: int):
     return apply
 
 
+@pytest.mark.slow
 def test_no_room_in_the_cache(small_routine: Path, tmp_path: Path) -> None:
     out, store = tmp_path / "out", tmp_path / "cache"
     run = run_cli("build", small_routine, "--voice", "beep", "--out", out, "--cache", store, preexec_fn=limited(2000))
@@ -245,6 +250,7 @@ def test_no_room_in_the_cache(small_routine: Path, tmp_path: Path) -> None:
     assert not out.exists() and not [p for p in store.rglob("*") if "part" in p.name]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["encoding", "tagging"])
 def test_no_room_for_the_track(cli, small_routine: Path, tmp_path: Path, stage: str) -> None:
     store = tmp_path / "cache"

@@ -50,6 +50,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", SIGNALS, ids=[s.name for s in SIGNALS])
 @pytest.mark.parametrize("case", list(CASES))
 def test_stopped_runs_leave_whole_files_and_a_rerun_finishes(

@@ -68,6 +68,7 @@ def built(tmp_path_factory) -> dict[str, tuple[dict, np.ndarray, Tags, Path]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_track_is_its_plan(built, language) -> None:
     """Every hold exact and silent but for its count, every cue where the plan puts it."""
@@ -79,6 +80,7 @@ def test_the_track_is_its_plan(built, language) -> None:
     assert [c.title for c in tags.chapters] == [c["chapter"] for c in plan["cues"] if c.get("chapter")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_nothing_english_is_said_and_the_count_is_in_the_language(built, language) -> None:
     plan, _, tags, _ = built[language]
@@ -100,6 +102,7 @@ def test_nothing_english_is_said_and_the_count_is_in_the_language(built, languag
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_feed_and_the_cards_are_in_the_language(built, tmp_path, language) -> None:
     book, (_, _, tags, mp3) = phrases.book(language), built[language]

@@ -19,6 +19,7 @@ def run_without(tmp_path: Path, exe: str, *args: str) -> subprocess.CompletedPro
     return subprocess.run(command, capture_output=True, text=True, env=env)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["missing", "broken"])
 @pytest.mark.parametrize("voice", ["beep", "system", "piper"])
 def test_a_build_needs_no_ffmpeg(tmp_path: Path, small_routine: Path, kind: str, voice: str) -> None:

@@ -44,6 +44,7 @@ def with_music(tmp_path_factory: pytest.TempPathFactory):
     return folder, routine, music, out / "Quick check.mp3"
 
 
+@pytest.mark.slow
 def test_music_sets_the_format_and_keeps_every_cue_where_the_plan_puts_it(cli, with_music) -> None:
     _, routine, music, mp3 = with_music
     plan = plan_json(cli, routine, "--voice", "beep", "--music", music)
@@ -57,6 +58,7 @@ def test_music_sets_the_format_and_keeps_every_cue_where_the_plan_puts_it(cli, w
     assert read_tags(mp3).title == "Quick check"
 
 
+@pytest.mark.slow
 def test_music_dips_at_least_12_db_under_speech_and_stays_audible_in_holds(cli, with_music) -> None:
     _, routine, music, mp3 = with_music
     plan = plan_json(cli, routine, "--voice", "beep", "--music", music)
@@ -66,6 +68,7 @@ def test_music_dips_at_least_12_db_under_speech_and_stays_audible_in_holds(cli, 
     assert max(held) - min(held) < 3, held  # the loops join without a dip or a bump
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("voice", ["beep", "system", "piper"])
 def test_loudness_and_true_peak_with_music(cli, with_music, voice: str, tmp_path: Path) -> None:
     _, routine, music, _ = with_music
@@ -80,6 +83,7 @@ def test_the_format_follows_the_music() -> None:
     assert (choose_format(22_050, 2).rate, choose_format(16_000, 1).bitrate) == (22_050, 64)
 
 
+@pytest.mark.slow
 def test_music_from_the_routine_file_and_a_changed_file_rebuilds(cli, tmp_path: Path) -> None:
     make_music(tmp_path / "calm.mp3", 12, channels=1, rate=22_050)
     routine = tmp_path / "r.yaml"
@@ -122,6 +126,7 @@ def test_a_routine_naming_a_missing_music_file_is_located(cli, tmp_path: Path) -
     assert plan is None
 
 
+@pytest.mark.slow
 def test_manifest_music_per_track_and_the_level_option(cli, tmp_path: Path) -> None:
     (tmp_path / "quick.yaml").write_text(ROUTINE, encoding="utf-8")
     make_music(tmp_path / "stereo.mp3", 12)

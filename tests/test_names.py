@@ -37,6 +37,7 @@ def test_safe_name_is_valid_everywhere(title: str) -> None:
     assert "/" not in name and "\\" not in name and name not in (".", "..") and not name.startswith(".")
 
 
+@pytest.mark.slow
 def test_hostile_titles_build_inside_the_folder_under_unique_safe_names(cli, tmp_path: Path) -> None:
     routine = tmp_path / "tiny.yaml"
     routine.write_text(TINY.format(title="Tiny"), encoding="utf-8")

@@ -139,6 +139,7 @@ LOOKALIKES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["feed.xml", "Tiny.jpg", "Tiny.chapters.json"])
 @pytest.mark.parametrize("content", list(LOOKALIKES))
 def test_a_lookalike_beside_a_track_stops_feed_and_build_with_nothing_written(
@@ -217,6 +218,7 @@ def plant(path: Path, kind: str) -> None:
         path.symlink_to(kind)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/urandom"])
 def test_a_pipe_or_device_at_any_name_we_read_is_one_line_not_a_hang(tiny: Path, tmp_path: Path, kind: str) -> None:
     out, cards_out = tmp_path / "out", tmp_path / "cards"
@@ -243,6 +245,7 @@ def test_a_pipe_or_device_at_any_name_we_read_is_one_line_not_a_hang(tiny: Path,
         path.unlink()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "sparse", "folder", "copied"])
 def test_a_cache_entry_that_is_not_an_entry_is_spoken_again(tiny: Path, tmp_path: Path, kind: str) -> None:
     store, out = tmp_path / "cache", tmp_path / "out"
@@ -314,6 +317,7 @@ def test_clearing_removes_the_folders_the_cache_made(cli, tiny: Path, tmp_path: 
 # -- music that never ends, or is far too big --------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/urandom", "sparse", "folder"])
 def test_music_that_is_not_a_file_is_one_line(tiny: Path, tmp_path: Path, kind: str) -> None:
     music = tmp_path / "music.flac"
@@ -334,6 +338,7 @@ def test_music_that_is_not_a_file_is_one_line(tiny: Path, tmp_path: Path, kind: 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_voice_profile_that_is_a_pipe_or_device_is_one_line(tiny: Path, tmp_path: Path) -> None:
     for kind in ("fifo", "/dev/zero", "/dev/urandom"):
         path = tmp_path / f"{kind.strip('/').replace('/', '-')}.toml"
@@ -342,6 +347,7 @@ def test_a_voice_profile_that_is_a_pipe_or_device_is_one_line(tiny: Path, tmp_pa
         assert run.returncode == 2 and run.stderr.count("\n") == 1 and str(path) in run.stderr, run.stderr
 
 
+@pytest.mark.slow
 def test_a_routine_or_manifest_that_is_a_pipe_or_device_is_one_line(tmp_path: Path) -> None:
     for kind in ("fifo", "/dev/zero", "/dev/urandom"):
         for command, name in (("build", "r.yaml"), ("batch", "m.yaml"), ("plan", "p.yaml")):
@@ -356,6 +362,7 @@ def test_a_routine_or_manifest_that_is_a_pipe_or_device_is_one_line(tmp_path: Pa
 # -- the rest of the findings ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_feed_of_a_folder_with_two_albums_is_titled_by_the_folder(
     cli, tiny: Path, small_routine, tmp_path: Path
 ) -> None:
@@ -466,6 +473,7 @@ def test_a_link_to_a_file_of_ours_elsewhere_is_the_users_and_is_kept(cli, tiny: 
     assert after == before  # nothing written, in either folder
 
 
+@pytest.mark.slow
 def test_music_of_many_channels_and_a_high_rate_is_read(tiny: Path, tmp_path: Path) -> None:
     from stretchcue.sound.audio import ffmpeg_exe
 
@@ -514,6 +522,7 @@ def test_routine_messages_say_what_is_wrong(cli, tmp_path: Path, yaml: str, says
     assert run.code == 2 and run.err.count("\n") == 1 and says in run.err, run.err
 
 
+@pytest.mark.slow
 def test_many_exercises_are_not_blamed_on_aliases(cli, tmp_path: Path) -> None:
     path = tmp_path / "r.yaml"
     items = "".join(f"  - {{name: E{n}, instructions: Go.}}\n" for n in range(10_000))
@@ -537,6 +546,7 @@ def test_cards_on_a_full_disk_name_the_file_and_leave_none(tiny: Path, tmp_path:
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_music_named_like_an_ffmpeg_protocol_is_read_as_the_file(tmp_path: Path) -> None:
     from stretchcue.sound.audio import ffmpeg_exe
 
@@ -549,6 +559,7 @@ def test_music_named_like_an_ffmpeg_protocol_is_read_as_the_file(tmp_path: Path)
     assert run.returncode == 0 and "written as mono 22.05 kHz" in run.stdout, run.stderr
 
 
+@pytest.mark.slow
 def test_seals_in_the_words_do_not_hide_our_own(cli, tmp_path: Path) -> None:
     fake = "stretchcue-sha256:" + "ab" * 32
     path = tmp_path / "r.yaml"
@@ -603,6 +614,7 @@ def test_a_name_that_differs_only_in_case_is_checked_too(cli, tiny: Path, tmp_pa
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["text", "track"])
 def test_a_file_put_at_the_name_while_ours_is_written_is_kept(tiny: Path, tmp_path: Path, kind: str) -> None:
     from stretchcue.disk.files import replacing, write_text
@@ -637,6 +649,7 @@ def test_fake_seals_cost_at_most_two_passes_over_a_large_file(tmp_path: Path, mo
     assert len(passes) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("variant", "command"),
     [
@@ -678,6 +691,7 @@ def test_our_track_under_its_name_in_another_case_is_found_again_not_doubled(cli
     assert sorted(p.name.lower() for p in out.iterdir() if p.suffix.lower() == ".mp3") == ["tiny.mp3"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "cards", "feed"])
 def test_a_refused_run_into_a_folder_leaves_not_even_a_lock_file(tiny: Path, tmp_path: Path, command: str) -> None:
     out = tmp_path / "out"
@@ -704,6 +718,7 @@ def test_a_picture_in_the_way_is_reported_before_anything_is_spoken(tiny: Path, 
     assert not cache_folder.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["feed", "cards", "png"])
 def test_a_file_of_ours_renamed_to_another_case_is_replaced_under_that_name_not_doubled(
     tiny: Path, tmp_path: Path, command: str
@@ -727,6 +742,7 @@ def test_a_file_of_ours_renamed_to_another_case_is_replaced_under_that_name_not_
     assert sorted(p.name for p in out.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_an_output_folder_that_is_a_link_to_nowhere_is_one_line_before_anything_is_spoken(
     tiny: Path, tmp_path: Path
 ) -> None:

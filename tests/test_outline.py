@@ -64,6 +64,7 @@ def test_the_words_are_in_the_tags_and_beside_the_track(built) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_a_missing_transcript_is_written_again_and_a_foreign_one_is_kept(cli, built, small_routine: Path) -> None:
     _, out = built
     (out / "Quick check.lrc").unlink()

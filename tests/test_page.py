@@ -68,6 +68,7 @@ def tracks_of(folder: Path) -> list[tuple[Path, Tags]]:
 # -- the page as written: no browser needed ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_page_is_ours_links_the_feed_and_the_feed_links_it(site: Path) -> None:
     page = site / "index.html"
     assert is_own_file(page)
@@ -82,6 +83,7 @@ def test_the_page_is_ours_links_the_feed_and_the_feed_links_it(site: Path) -> No
     assert all(is_own_file(site / unquote(href)) for href in hrefs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -106,6 +108,7 @@ def test_a_file_in_the_way_stops_the_page_and_nothing_is_written(site: Path, tmp
     assert (folder / "INDEX.HTML").read_text(encoding="utf-8") == "<p>my own page</p>"
 
 
+@pytest.mark.slow
 def test_a_page_of_ours_is_renewed_with_its_tracks(site: Path, tmp_path: Path) -> None:
     folder = tmp_path / "copy"
     shutil.copytree(site, folder)
@@ -222,6 +225,7 @@ def articles(browser) -> list:  # type: ignore[no-untyped-def]
     return browser.find_elements("css selector", "article.track")
 
 
+@pytest.mark.slow
 def test_each_player_is_as_long_as_its_track_and_shows_its_facts(opened, site: Path) -> None:
     found = tracks_of(site)
     shown = articles(opened)
@@ -242,6 +246,7 @@ def test_each_player_is_as_long_as_its_track_and_shows_its_facts(opened, site: P
         assert article.get_attribute("lang") == tags.language
 
 
+@pytest.mark.slow
 def test_a_chapter_chosen_by_click_or_keyboard_plays_from_its_start(opened, site: Path) -> None:
     from selenium.webdriver.common.keys import Keys
 
@@ -263,6 +268,7 @@ def test_a_chapter_chosen_by_click_or_keyboard_plays_from_its_start(opened, site
     assert opened.get_log("browser") == []
 
 
+@pytest.mark.slow
 def test_the_words_and_the_holds_follow_the_audio(opened, site: Path) -> None:
     """At moments in the track (set on the player), the line said last and the hold's seconds
     left are the ones the track's own tags give."""
@@ -291,6 +297,7 @@ def test_the_words_and_the_holds_follow_the_audio(opened, site: Path) -> None:
     assert opened.get_log("browser") == []
 
 
+@pytest.mark.slow
 def test_each_track_is_labelled_in_its_own_language(opened, site: Path) -> None:
     german = next(a for a in articles(opened) if a.get_attribute("lang") == "de")
     assert [h.text for h in german.find_elements("css selector", "h4")] == ["Kapitel", "Text"]
@@ -303,6 +310,7 @@ def test_each_track_is_labelled_in_its_own_language(opened, site: Path) -> None:
     assert opened.find_element("css selector", "html").get_attribute("lang") == "en"  # most of the tracks'
 
 
+@pytest.mark.slow
 def test_nothing_is_missing_or_broken_at_phone_and_desktop_width(opened) -> None:
     images = opened.find_elements("css selector", "img")
     alts = [img.get_attribute("alt") for img in images]
@@ -327,6 +335,7 @@ def test_nothing_is_missing_or_broken_at_phone_and_desktop_width(opened) -> None
     assert [entry for entry in opened.get_log("browser") if entry["level"] != "INFO"] == []
 
 
+@pytest.mark.slow
 def test_every_link_on_the_page_resolves_when_served(browser, server: str, site: Path) -> None:
     import urllib.request
 

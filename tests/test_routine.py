@@ -183,6 +183,7 @@ PIECES = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(PIECES), st.integers(0, 4)), max_size=6))
 def test_any_edit_of_a_routine_loads_or_gives_one_located_line(edits: list[tuple[int, str, int]]) -> None:
