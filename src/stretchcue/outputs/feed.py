@@ -19,7 +19,7 @@ from stretchcue.authoring.yamlcheck import unfit_text
 from stretchcue.disk.files import MARK, as_found, is_own_file
 from stretchcue.disk.ours import BLANK_TEXT, seal_text
 from stretchcue.errors import StretchcueError
-from stretchcue.outputs.listing import Episode, Files, common_album, main_language
+from stretchcue.outputs.listing import Episode, Files, heading, main_language
 
 FEED = "feed.xml"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -103,9 +103,7 @@ def sidecars(episode: Episode) -> dict[Path, bytes]:
     return {episode.cover_file: episode.cover, episode.chapters_file: chapters_json(episode).encode()}
 
 
-def feed_files(
-    folder: Path, base_url: str, title: str | None, author: str | None, page: bool = False
-) -> Files:
+def feed_files(folder: Path, base_url: str, title: str | None, author: str | None, page: bool = False) -> Files:
     """What the feed of `folder` writes: feed.xml, and the files beside each track it points at.
     Every argument is checked now. With `page` (the folder's page is about to be written), the
     feed links it, as it does a page of ours already there."""
@@ -115,7 +113,7 @@ def feed_files(
     page = page or is_own_file(as_found(folder / PAGE))
 
     def files(found: list[Episode]) -> dict[Path, bytes]:
-        name = title or common_album(found) or folder.resolve().name or "stretchcue"
+        name = heading(folder, found, title)
         feed = rss(found, base, name, author or MARK, base + quote(PAGE) if page else base)
         beside = {path: data for episode in found for path, data in sidecars(episode).items() if data}
         return {**beside, as_found(folder / FEED): feed.encode()}
@@ -232,15 +230,12 @@ class _Extras:
         return feed
 
 
-class _EntryExtras:
+class _EntryExtras(_Extras):
     """feedgen extension for an item: itunes:explicit false, podcast:chapters and podcast:transcript."""
 
     def __init__(self) -> None:
         self.chapters: str | None = None
         self.transcript: tuple[str, str] | None = None  # its address and language
-
-    def extend_ns(self) -> dict[str, str]:
-        return {"podcast": PODCAST}
 
     def extend_rss(self, entry: object) -> object:
         from feedgen.util import xml_elem
@@ -253,7 +248,4 @@ class _EntryExtras:
             address, language = self.transcript
             transcript = xml_elem(f"{{{PODCAST}}}transcript", entry)
             transcript.attrib.update({"url": address, "type": "text/vtt", "language": language, "rel": "captions"})
-        return entry
-
-    def extend_atom(self, entry: object) -> object:
         return entry

@@ -120,6 +120,11 @@ def common_album(found: list[Episode]) -> str:
     return albums.pop() if len(albums) == 1 else ""
 
 
+def heading(folder: Path, found: list[Episode], title: str | None) -> str:
+    """What the feed and the page are called: `title`, else the tracks' album, else the folder's name."""
+    return title or common_album(found) or folder.resolve().name or "stretchcue"
+
+
 def check_room(folder: Path, tracks: list[Path], names: list[str], chapters: bool) -> None:
     """Before a build writes `tracks` into `folder` and then files of the whole folder (`names`:
     the feed, the page): each of those, and each file they write beside a track of ours there

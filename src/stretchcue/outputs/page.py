@@ -20,7 +20,7 @@ from stretchcue.authoring import phrases
 from stretchcue.disk.files import MARK, as_found, is_own_file
 from stretchcue.disk.ours import BLANK_TEXT, seal_text
 from stretchcue.outputs.feed import FEED, PAGE, check_text
-from stretchcue.outputs.listing import Episode, Files, common_album, main_language
+from stretchcue.outputs.listing import Episode, Files, heading, main_language
 
 CARDS = "cards"  # the folder `cards` writes into, beside a track's default folder's tracks
 
@@ -39,7 +39,7 @@ def page_files(folder: Path, title: str | None, feed: bool = False) -> Files:
 
     def files(found: list[Episode]) -> dict[Path, bytes]:
         covers = {e.cover_file: e.cover for e in found if e.cover}
-        name = title or common_album(found) or folder.resolve().name or "stretchcue"
+        name = heading(folder, found, title)
         return {**covers, as_found(folder / PAGE): page(found, name, links(folder, feed)).encode()}
 
     return files
