@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -42,6 +43,28 @@ exercises:
     instructions: Stand tall and lean to one side.
 """
 
+# Every cue kind the compiler makes (intro, exercise, instruction, reminder, intensity, hold,
+# countdown, release, rest, switch_sides, next, outro) in under three minutes: the end-to-end tests
+# measure timing and loudness on it rather than on a 24-minute bundled routine.
+EVERY_CUE_ROUTINE = """\
+title: Every cue
+description: Two stretches that say every kind of cue
+defaults: {hold: 4, reps: 2, rest: 2, countdown: 3}
+exercises:
+  - name: Knee hug
+    reminder: Knee in, back flat.
+    sides: each
+    instructions: >
+      Lie on your back with both legs long on the floor. Hold behind one knee and draw it in
+      slowly toward your chest, keeping your head and shoulders relaxed.
+    feel: across the back of your hip
+  - name: Back arch
+    sides: none
+    instructions: >
+      Roll over onto your stomach and place both hands flat under your shoulders. Press your
+      chest up gently off the floor while your hips stay down.
+"""
+
 TINY_ROUTINE = """\
 title: Tiny
 defaults: {hold: 1, reps: 1, rest: 0, countdown: 0}
@@ -59,9 +82,12 @@ class Run:
 
 @pytest.fixture(scope="session", autouse=True)
 def speech_cache(tmp_path_factory: pytest.TempPathFactory):
-    """One speech cache for the whole run (as a user has one), never the user's own: every
-    process the tests start inherits it. Tests that need a cold cache pass --cache."""
-    folder = tmp_path_factory.mktemp("speech-cache")
+    """One speech cache for the whole run, shared by the test workers (as a user has one; it is
+    safe for processes at once), never the user's own: every process the tests start inherits
+    it. Tests that need a cold cache pass --cache."""
+    run = tmp_path_factory.getbasetemp()
+    folder = (run.parent if os.environ.get("PYTEST_XDIST_WORKER") else run) / "speech-cache"
+    folder.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STRETCHCUE_CACHE", str(folder))
         yield folder

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # What a bug report needs to know about the machine: the libraries that shape the sound and the files.
 REPORTED = (
     *("piper-tts", "onnxruntime", "pyttsx3", "espeakng-loader", "lameenc", "imageio-ffmpeg", "pydub"),
-    *("numpy", "scipy", "pyloudnorm", "pedalboard", "mutagen", "pillow", "typer"),
+    *("numpy", "soxr", "pedalboard", "mutagen", "pillow", "typer"),
 )
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from stretchcue.errors import StretchcueError
 from stretchcue.format import SAMPLE_RATE
+from stretchcue.sound import meter
 
 # pydub warns at import when no ffmpeg is on PATH; we hand it the one imageio-ffmpeg ships.
 with warnings.catch_warnings():
@@ -69,12 +70,8 @@ def trim(clip: AudioSegment) -> AudioSegment:
 
 
 def loudness(samples: np.ndarray, rate: int) -> float:
-    """BS.1770 loudness (LUFS, one channel), gated, over short blocks so that a one-word cue counts."""
-    import pyloudnorm
-
-    block = min(MEASURE_BLOCK, len(samples) / rate)
-    with np.errstate(divide="ignore"):
-        return float(pyloudnorm.Meter(rate, block_size=block).integrated_loudness(samples.astype(np.float64)))
+    """BS.1770 loudness (LUFS), gated, over short blocks so that a one-word cue counts."""
+    return meter.loudness(samples, rate, block=min(MEASURE_BLOCK, len(samples) / rate))
 
 
 def level(samples: np.ndarray, rate: int, target: float = SPEECH_LUFS) -> np.ndarray:

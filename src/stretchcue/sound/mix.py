@@ -44,9 +44,9 @@ def sounds(voice: Voice, rate: int = SAMPLE_RATE) -> Callable[[Cue], np.ndarray]
         if cue.text not in resampled:
             speech = np.frombuffer(voice.clip(cue.text).raw_data, dtype="<i2").astype(np.float32) / 32768
             if rate != SAMPLE_RATE:
-                from scipy.signal import resample_poly
+                import soxr
 
-                speech = resample_poly(speech, rate // SAMPLE_RATE, 1).astype(np.float32)
+                speech = soxr.resample(speech, SAMPLE_RATE, rate, quality="VHQ")
             resampled[cue.text] = speech
         return resampled[cue.text]
 
