@@ -220,11 +220,11 @@ def plant(path: Path, kind: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/urandom"])
-def test_a_pipe_or_device_at_any_name_we_read_is_one_line_not_a_hang(tiny: Path, tmp_path: Path, kind: str) -> None:
+def test_a_pipe_or_device_at_any_name_we_read_is_one_line_not_a_hang(cli, tiny: Path, tmp_path: Path, kind: str):
     out, cards_out = tmp_path / "out", tmp_path / "cards"
     out.mkdir()
     cards_out.mkdir()
-    assert run_cli("build", tiny, "--voice", "beep", "--out", out, timeout=120).returncode == 0
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
     cases = [
         (out / "feed.xml", ["feed", out, "--base-url", BASE]),
         (out / "Tiny.jpg", ["feed", out, "--base-url", BASE]),
@@ -238,19 +238,19 @@ def test_a_pipe_or_device_at_any_name_we_read_is_one_line_not_a_hang(tiny: Path,
         if path.exists() or path.is_symlink():
             path.unlink()
         plant(path, kind)
-        run = run_cli(*args, timeout=120)  # a hang fails here, as a timeout
-        assert run.returncode == 2 and run.stderr.count("\n") == 1, (args, run.stderr)
+        run = cli(*args)  # a hang fails here, at pytest-timeout's limit
+        assert run.code == 2 and run.err.count("\n") == 1, (args, run.err)
         says = "is a link" if kind.startswith("/dev/") else "exists and was not made by stretchcue"
-        assert f"{path} {says}" in run.stderr, run.stderr
+        assert f"{path} {says}" in run.err, run.err
         path.unlink()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "sparse", "folder", "copied"])
-def test_a_cache_entry_that_is_not_an_entry_is_spoken_again(tiny: Path, tmp_path: Path, kind: str) -> None:
+def test_a_cache_entry_that_is_not_an_entry_is_spoken_again(cli, tiny: Path, tmp_path: Path, kind: str) -> None:
     store, out = tmp_path / "cache", tmp_path / "out"
     args = ["build", tiny, "--voice", "beep", "--out", out, "--cache", store]
-    assert run_cli(*args, timeout=120).returncode == 0
+    assert cli(*args).code == 0
     first = (out / TRACK).read_bytes()
     entries = sorted(store.glob("beep/*.clip"))
     for n, entry in enumerate(entries):
@@ -265,11 +265,11 @@ def test_a_cache_entry_that_is_not_an_entry_is_spoken_again(tiny: Path, tmp_path
         else:
             plant(entry, kind)
     (out / TRACK).unlink()
-    plan = run_cli("plan", tiny, "--voice", "beep", "--cache", store, timeout=120)
-    assert plan.returncode == 0, plan.stderr
-    run = run_cli(*args, timeout=120)
-    assert run.returncode == 0 and run.stderr.count("\n") <= 1, run.stderr
-    assert "damaged speech cache entr" in plan.stderr, plan.stderr
+    plan = cli("plan", tiny, "--voice", "beep", "--cache", store)
+    assert plan.code == 0, plan.err
+    run = cli(*args)
+    assert run.code == 0 and run.err.count("\n") <= 1, run.err
+    assert "damaged speech cache entr" in plan.err, plan.err
     built = (out / TRACK).read_bytes()
     assert len(built) == len(first)  # the same clips, spoken again (tags differ only in their dates, if at all)
 
@@ -319,7 +319,7 @@ def test_clearing_removes_the_folders_the_cache_made(cli, tiny: Path, tmp_path: 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/urandom", "sparse", "folder"])
-def test_music_that_is_not_a_file_is_one_line(tiny: Path, tmp_path: Path, kind: str) -> None:
+def test_music_that_is_not_a_file_is_one_line(cli, tiny: Path, tmp_path: Path, kind: str) -> None:
     music = tmp_path / "music.flac"
     if kind == "sparse":
         with music.open("wb") as file:
@@ -332,31 +332,31 @@ def test_music_that_is_not_a_file_is_one_line(tiny: Path, tmp_path: Path, kind: 
         args = [command, tiny, "--voice", "beep", "--music", music] + (
             ["--out", tmp_path / "out"] * (command == "build")
         )
-        run = run_cli(*args, timeout=120)
-        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
-        assert run.stderr.startswith("error: music: ") and str(music) in run.stderr, run.stderr
+        run = cli(*args)
+        assert run.code == 2 and run.err.count("\n") == 1, run.err
+        assert run.err.startswith("error: music: ") and str(music) in run.err, run.err
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow
-def test_a_voice_profile_that_is_a_pipe_or_device_is_one_line(tiny: Path, tmp_path: Path) -> None:
+def test_a_voice_profile_that_is_a_pipe_or_device_is_one_line(cli, tiny: Path, tmp_path: Path) -> None:
     for kind in ("fifo", "/dev/zero", "/dev/urandom"):
         path = tmp_path / f"{kind.strip('/').replace('/', '-')}.toml"
         plant(path, kind)
-        run = run_cli("plan", tiny, "--voice", path, timeout=120)
-        assert run.returncode == 2 and run.stderr.count("\n") == 1 and str(path) in run.stderr, run.stderr
+        run = cli("plan", tiny, "--voice", path)
+        assert run.code == 2 and run.err.count("\n") == 1 and str(path) in run.err, run.err
 
 
 @pytest.mark.slow
-def test_a_routine_or_manifest_that_is_a_pipe_or_device_is_one_line(tmp_path: Path) -> None:
+def test_a_routine_or_manifest_that_is_a_pipe_or_device_is_one_line(cli, tmp_path: Path) -> None:
     for kind in ("fifo", "/dev/zero", "/dev/urandom"):
         for command, name in (("build", "r.yaml"), ("batch", "m.yaml"), ("plan", "p.yaml")):
             path = tmp_path / f"{kind.strip('/').replace('/', '-')}-{name}"
             plant(path, kind)
             out = ["--out", tmp_path / "out"] if command != "plan" else []
-            run = run_cli(command, path, *out, timeout=120)
-            assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
-            assert str(path) in run.stderr and "regular file" in run.stderr, run.stderr
+            run = cli(command, path, *out)
+            assert run.code == 2 and run.err.count("\n") == 1, run.err
+            assert str(path) in run.err and "regular file" in run.err, run.err
 
 
 # -- the rest of the findings ------------------------------------------------------------------------------
