@@ -6,7 +6,6 @@ versions a bug report needs."""
 from __future__ import annotations
 
 import logging
-import platform
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from stretchcue import __version__
-from stretchcue.sound.engines import package_version
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -43,6 +41,10 @@ class Console:
         log.setLevel(logging.DEBUG if debug else logging.WARNING)
         log.propagate = not debug  # (the log is ours alone while it is on)
         if debug:
+            import platform  # (only the log names the machine and the libraries)
+
+            from stretchcue.sound.engines import package_version
+
             log.addHandler(self._log)
             log.debug("stretchcue %s, Python %s, %s", __version__, platform.python_version(), platform.platform())
             log.debug("libraries: %s", ", ".join(f"{name} {package_version(name)}" for name in REPORTED))

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from stretchcue.disk.files import LOCK, STALE_SECONDS, remove_stale_temp_files, replacing
 from stretchcue.disk.ours import read_regular
 from stretchcue.errors import StretchcueError
+from stretchcue.limits import CACHE_VARIABLE as ENV_VAR
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENV_VAR = "STRETCHCUE_CACHE"
 SUFFIX = ".clip"
 MAGIC = b"stretchcue clip\n"
 MAX_HEADER = 1024
