@@ -331,11 +331,10 @@ def plan_command(
 
         check_picture(png)
     clips = _cache(cache)
-    with console.progress() as progress:
-        task = progress.add_task("Speaking", total=None)
+    with console.counting("Speaking") as progress:
         speaker = Voice(profile, clips)
         options = _options(hold, reps, chimes, music, music_level, guidance)
-        plan = make_plan(loaded, options, speaker, lambda d, t: progress.update(task, completed=d, total=t))
+        plan = make_plan(loaded, options, speaker, progress)
     _report_repairs(clips)
     if png:
         from stretchcue.outputs.picture import save_picture

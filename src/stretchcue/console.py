@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -99,6 +99,17 @@ class Console:
                 yield bars
             finally:
                 self._live = None
+
+    @contextmanager
+    def counting(self, description: str) -> Iterator[Callable[[int, int], None]]:
+        """One progress bar, moved by the `update(done, total)` it gives. When stderr is not a
+        terminal there is none to show, and rich is not imported at all (`plan > file` starts sooner)."""
+        if not sys.stderr.isatty():
+            yield lambda done, total: None
+            return
+        with self.progress() as bars:
+            task = bars.add_task(description, total=None)
+            yield lambda done, total: bars.update(task, completed=done, total=total)
 
     @contextmanager
     def tracks(self, titles: list[str]) -> Iterator[Report]:
