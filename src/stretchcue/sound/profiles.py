@@ -22,8 +22,7 @@ LANGUAGES = tuple(language.value for language in Language)
 
 def _profile_folder() -> Path:
     """voices/ inside an installed wheel, or at the top of a source checkout. (Found from this
-    file, not through importlib.resources: that import alone costs `stretchcue voices` a tenth of
-    its time, and the profiles are read as files anyway.)"""
+    file: importlib.resources is slow to import, and the profiles are read as files anyway.)"""
     packaged = Path(__file__).resolve().parents[1] / "voices"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "voices"
 
