@@ -28,6 +28,35 @@ def test_version_routines_and_voices(cli) -> None:
     assert all(name in voices for name in ("piper", "system", "beep")) and "(default)" in voices
 
 
+# What a command imports, from its own process: the quick ones stay quick (scripts/bench.py times
+# them; a test only checks what they load, which does not depend on the machine's load).
+LOADED = (
+    "import sys\n"
+    "from stretchcue.cli import main\n"
+    "code = main(sys.argv[2:])\n"
+    "open(sys.argv[1], 'w').write(' '.join(sys.modules))\n"
+    "sys.exit(code)\n"
+)
+SLOW_TO_IMPORT = {"numpy", "pydub", "rich", "jsonschema", "PIL", "mutagen", "fontTools"}
+
+
+def loaded(tmp_path: Path, *args: str | Path) -> set[str]:
+    record = tmp_path / "modules.txt"
+    run = subprocess.run([sys.executable, "-c", LOADED, record, *map(str, args)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return set(record.read_text().split())
+
+
+def test_quick_commands_import_only_what_they_need(tmp_path: Path, small_routine: Path) -> None:
+    for args in (["--help"], ["--version"], ["voices", "--help"]):  # typer, and what declares the commands
+        assert not loaded(tmp_path, *args) & (SLOW_TO_IMPORT | {"yaml", "pydantic", "stretchcue.sound.cache"})
+    assert not loaded(tmp_path, "voices") & (SLOW_TO_IMPORT | {"yaml", "pydantic"})  # (typer checks values with it)
+    assert not loaded(tmp_path, "routines") & (SLOW_TO_IMPORT | {"pydantic"})
+    plan = ("plan", small_routine, "--voice", "beep", "--cache", tmp_path / "cache")
+    assert "numpy" in loaded(tmp_path, *plan)  # the beep voice speaks (into the cache)...
+    assert not loaded(tmp_path, *plan) & SLOW_TO_IMPORT  # ...and then plan only reads the clips' lengths
+
+
 def test_plan_table_and_json_agree(cli, small_routine: Path) -> None:
     doc = plan_json(cli, small_routine, "--voice", "beep")
     table = cli("plan", small_routine, "--voice", "beep")

@@ -7,8 +7,15 @@ from typing import Annotated
 
 import typer
 
-from stretchcue.limits import MAX_HOLD, MAX_MUSIC_LEVEL, MAX_REPS, MIN_HOLD, MIN_MUSIC_LEVEL, MUSIC_LEVEL
-from stretchcue.sound.cache import ENV_VAR
+from stretchcue.limits import (
+    CACHE_VARIABLE,
+    MAX_HOLD,
+    MAX_MUSIC_LEVEL,
+    MAX_REPS,
+    MIN_HOLD,
+    MIN_MUSIC_LEVEL,
+    MUSIC_LEVEL,
+)
 
 
 def _plain_arguments() -> None:
@@ -90,7 +97,7 @@ CacheOpt = Annotated[
     typer.Option(
         "--cache",
         metavar="DIR",
-        help=f"Folder of the speech cache (default: ${ENV_VAR}, else your user cache folder).",
+        help=f"Folder of the speech cache (default: ${CACHE_VARIABLE}, else your user cache folder).",
     ),
 ]
 ManifestArg = Annotated[

@@ -1,36 +1,61 @@
 """Command line: a thin layer over the pipeline, one small function per command that parses,
 calls and prints through the console. Errors become one line on stderr and exit status 2.
 
-The heavy modules (numpy, pydub, mutagen, rich, filelock, the engines' libraries) are imported
-inside the commands that need them, so --help, --version, routines and voices start quickly.
+Every command starts within 0.2 s of a bare Python start (scripts/bench.py measures it), so this
+module imports only typer and what declares the commands: everything else (the routine reader and
+YAML, voice profiles, the cache and its files, numpy, pydub, rich, the engines' libraries) is
+imported inside the commands that need it. tests/test_cli.py checks what --help, --version,
+routines and voices import.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import signal
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from stretchcue import __version__
 from stretchcue import arguments as arg
 from stretchcue.console import Console
-from stretchcue.disk.files import as_found, check_folder, describe, is_own_file
 from stretchcue.errors import ExitStatus, StretchcueError
-from stretchcue.sound.profiles import VoiceProfile, default_voice, profile_names, voice_for
 
 if TYPE_CHECKING:
+    from typer._click import Context
+    from typer.core import TyperOption
+
     from stretchcue.authoring.compiler import Options
     from stretchcue.pipeline.tracks import TrackSpec
     from stretchcue.sound.cache import ClipCache
 
+
+class _Group(TyperGroup):
+    def get_help_option(self, ctx: Context) -> TyperOption | None:
+        return _help_flag(super().get_help_option(ctx))
+
+
+class _Command(TyperCommand):
+    def get_help_option(self, ctx: Context) -> TyperOption | None:
+        return _help_flag(super().get_help_option(ctx))
+
+
+def _help_flag(option: TyperOption | None) -> TyperOption | None:
+    """--help, False when not given (typer leaves it None). Typer checks a value that is not
+    already a bool with pydantic, whose import alone takes longer than the rest of a command
+    such as `voices`; every other flag here defaults to False, and so the commands without
+    other options (routines, voices) never load it."""
+    if option is not None:
+        option.default = False
+    return option
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
@@ -84,6 +109,7 @@ def _options(
 
 
 def _cache(option: Path | None) -> ClipCache:
+    from stretchcue.disk.files import check_folder
     from stretchcue.sound.cache import ClipCache, location
 
     root, what = location(option)
@@ -109,6 +135,7 @@ def _build(
     track numbers and feeds hold only what belongs together), with a progress bar per track and
     overall, then say what happened to each; with `feed` (the folder's address), write the
     podcast feed of the folder too, and with `page` its web page."""
+    from stretchcue.disk.files import as_found, is_own_file
     from stretchcue.outputs.feed import FEED, PAGE, check_base_url
     from stretchcue.outputs.listing import check_room as room
     from stretchcue.outputs.names import album_folder
@@ -142,6 +169,7 @@ def _build(
 def _publish(folder: Path, feed: str | None, page: bool, title: str | None, author: str | None = None) -> None:
     """Write the folder's feed (`feed`: its address) and page, in one go: a file in the way of
     either stops both before anything is written."""
+    from stretchcue.disk.files import as_found
     from stretchcue.outputs.feed import FEED, PAGE, feed_files
     from stretchcue.outputs.listing import publish
     from stretchcue.outputs.page import page_files
@@ -155,7 +183,7 @@ def _publish(folder: Path, feed: str | None, page: bool, title: str | None, auth
         console.out(f"page: {as_found(folder / PAGE)}  ({len(found)} track{'s' if len(found) != 1 else ''})")
 
 
-@app.command("build", short_help="Build a routine's track (one per --hold, with a playlist).")
+@app.command("build", cls=_Command, short_help="Build a routine's track (one per --hold, with a playlist).")
 def build_command(
     routine: arg.RoutineArg,
     hold: arg.HoldsOpt = None,
@@ -173,6 +201,7 @@ def build_command(
     """Build the routine's MP3; with several --hold, one track per hold length and a playlist."""
     from stretchcue.authoring.routine import load
     from stretchcue.pipeline.tracks import by_holds
+    from stretchcue.sound.profiles import voice_for
 
     options = _options(None, reps, chimes, music, music_level, guidance)
     loaded = load(routine)
@@ -180,7 +209,7 @@ def build_command(
     _build(specs, out, cache, album, feed, page)
 
 
-@app.command("progression", short_help="Sessions whose holds step up, with a playlist.")
+@app.command("progression", cls=_Command, short_help="Sessions whose holds step up, with a playlist.")
 def progression_command(
     routine: arg.RoutineArg,
     start: arg.FromOpt = 10,
@@ -201,6 +230,7 @@ def progression_command(
     """Sessions whose hold steps up from --from to --to (beginners: 10 s up to 30 s), and their playlist."""
     from stretchcue.authoring.routine import load
     from stretchcue.pipeline.tracks import progression
+    from stretchcue.sound.profiles import voice_for
 
     loaded = load(routine)
     if fade and guidance:
@@ -210,7 +240,7 @@ def progression_command(
     _build(specs, out, cache, specs[0].album, feed, page)
 
 
-@app.command("batch", short_help="Build every track a manifest lists, with a playlist.")
+@app.command("batch", cls=_Command, short_help="Build every track a manifest lists, with a playlist.")
 def batch_command(
     manifest: arg.ManifestArg,
     voice: arg.VoiceOpt = None,
@@ -232,7 +262,7 @@ def batch_command(
     _build(from_manifest(loaded, voice, overrides), out, cache, loaded.title, feed, page)
 
 
-@app.command("feed", short_help="Write a podcast feed of a folder of tracks.")
+@app.command("feed", cls=_Command, short_help="Write a podcast feed of a folder of tracks.")
 def feed_command(
     folder: arg.FolderArg,
     base_url: arg.BaseUrlOpt,
@@ -244,7 +274,7 @@ def feed_command(
     _publish(folder, base_url, page, title, author)
 
 
-@app.command("page", short_help="Write a folder's web page (index.html) to play its tracks from.")
+@app.command("page", cls=_Command, short_help="Write a folder's web page (index.html) to play its tracks from.")
 def page_command(folder: arg.FolderArg, title: arg.PageTitleOpt = None) -> None:
     """Write index.html in FOLDER: its tracks with their covers, players, chapters to jump to and
     words shown as they are said, and links to the playlists, cards and feed. Open it from the
@@ -252,7 +282,7 @@ def page_command(folder: arg.FolderArg, title: arg.PageTitleOpt = None) -> None:
     _publish(folder, None, True, title)
 
 
-@app.command("cards", short_help="Draw the routine's cards (PNGs and a printable PDF).")
+@app.command("cards", cls=_Command, short_help="Draw the routine's cards (PNGs and a printable PDF).")
 def cards_command(
     routine: arg.RoutineArg,
     hold: arg.HoldOpt = None,
@@ -272,7 +302,7 @@ def cards_command(
         console.out(f"card: {path}")
 
 
-@app.command("plan", short_help="Print the exact timeline build would render.")
+@app.command("plan", cls=_Command, short_help="Print the exact timeline build would render.")
 def plan_command(
     routine: arg.RoutineArg,
     hold: arg.HoldOpt = None,
@@ -287,23 +317,28 @@ def plan_command(
     png: arg.PngOpt = None,
 ) -> None:
     """Print every cue with its start and end: the exact timeline that build renders (into any folder)."""
+    import json
+
     from stretchcue.authoring.routine import load
-    from stretchcue.outputs.picture import check_picture, save_picture
     from stretchcue.pipeline.session import make_plan
+    from stretchcue.sound.profiles import voice_for
     from stretchcue.sound.speech import Voice
 
     loaded = load(routine)
     profile = voice_for(loaded.language, voice)
     if png:  # a picture that cannot be written is reported before anything is spoken
+        from stretchcue.outputs.picture import check_picture  # (Pillow, fonts: only for a picture)
+
         check_picture(png)
     clips = _cache(cache)
-    with console.progress() as progress:
-        task = progress.add_task("Speaking", total=None)
+    with console.counting("Speaking") as progress:
         speaker = Voice(profile, clips)
         options = _options(hold, reps, chimes, music, music_level, guidance)
-        plan = make_plan(loaded, options, speaker, lambda d, t: progress.update(task, completed=d, total=t))
+        plan = make_plan(loaded, options, speaker, progress)
     _report_repairs(clips)
     if png:
+        from stretchcue.outputs.picture import save_picture
+
         console.out(
             f"picture: {save_picture(png, plan.timeline, plan.routine.title, plan.voice, plan.routine.language)}",
             aside=True,
@@ -312,7 +347,7 @@ def plan_command(
         console.out(line)
 
 
-@app.command("validate", short_help="Check routines and manifests, listing every error.")
+@app.command("validate", cls=_Command, short_help="Check routines and manifests, listing every error.")
 def validate_command(files: arg.FilesArg) -> None:
     """Check routines and manifests without building anything: every error, with its line."""
     from stretchcue.pipeline.validate import problems
@@ -329,7 +364,7 @@ def validate_command(files: arg.FilesArg) -> None:
         raise typer.Exit(ExitStatus.ERROR)
 
 
-@app.command("new", short_help="Write a starter routine to edit.")
+@app.command("new", cls=_Command, short_help="Write a starter routine to edit.")
 def new_command(title: arg.NewTitleArg, out: arg.NewOutOpt = None) -> None:
     """Write a starter routine to edit: every field explained, two example exercises."""
     from stretchcue.authoring.schema import ROUTINE, schema_uri
@@ -341,7 +376,7 @@ def new_command(title: arg.NewTitleArg, out: arg.NewOutOpt = None) -> None:
     console.out(f"routine: {path}")
 
 
-@app.command("import", short_help="Write a routine from an article (a file or a web address).")
+@app.command("import", cls=_Command, short_help="Write a routine from an article (a file or a web address).")
 def import_command(source: arg.SourceArg, out: arg.ImportOutOpt = None) -> None:
     """Write a routine from an article: its exercises, instructions, holds, reps and sides, each
     value with the article's words beside it to check."""
@@ -354,7 +389,7 @@ def import_command(source: arg.SourceArg, out: arg.ImportOutOpt = None) -> None:
     console.out(f"routine: {imported.path}  ({count} exercise{'s' if count != 1 else ''})")
 
 
-@app.command("schema", short_help="Print the JSON Schema of routines or manifests.")
+@app.command("schema", cls=_Command, short_help="Print the JSON Schema of routines or manifests.")
 def schema_command(manifest: arg.ManifestOpt = False) -> None:
     """Print the JSON Schema of routines (or of manifests), for editors and other tools."""
     from stretchcue.authoring.schema import MANIFEST, ROUTINE, schema_text
@@ -362,7 +397,7 @@ def schema_command(manifest: arg.ManifestOpt = False) -> None:
     console.out(schema_text(MANIFEST if manifest else ROUTINE).rstrip("\n"))
 
 
-@app.command("cache", short_help="Where the speech cache is and how big; --clear empties it.")
+@app.command("cache", cls=_Command, short_help="Where the speech cache is and how big; --clear empties it.")
 def cache_command(
     cache: arg.CacheOpt = None,
     clear: arg.ClearOpt = False,
@@ -377,10 +412,11 @@ def cache_command(
     console.out(f"{clips.root}: {count} clip{'s' if count != 1 else ''}, {size / 1e6:.1f} MB")
 
 
-@app.command("routines", short_help="List the bundled routines and manifests.")
+@app.command("routines", cls=_Command, short_help="List the bundled routines and manifests.")
 def routines_command() -> None:
     """List the bundled routines and manifests."""
-    from stretchcue.authoring.routine import BUNDLED, LANGUAGE_NAMES, load
+    from stretchcue.authoring.language import LANGUAGE_NAMES
+    from stretchcue.authoring.routine import BUNDLED, load
     from stretchcue.authoring.yamlcheck import bundled_names
     from stretchcue.pipeline import manifest as manifests
 
@@ -394,9 +430,11 @@ def routines_command() -> None:
         console.out(f"{name:<28} manifest  {manifest.title} ({len(manifest.entries)} tracks)")
 
 
-@app.command("voices", short_help="List the voice profiles.")
+@app.command("voices", cls=_Command, short_help="List the voice profiles.")
 def voices_command() -> None:
     """List the voice profiles."""
+    from stretchcue.sound.profiles import VoiceProfile, default_voice, profile_names
+
     default = default_voice()
     for name in profile_names():
         profile = VoiceProfile.load(name)
@@ -415,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     except StretchcueError as err:
         return _fail(str(err))
     except OSError as err:  # e.g. an output folder that cannot be written
+        from stretchcue.disk.files import describe
+
         return _fail(describe(err))
     except (typer.Abort, KeyboardInterrupt):
         code = ExitStatus.STOPPED
@@ -436,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fail(message: str) -> int:
     if console.debug:
+        import traceback
+
         traceback.print_exc()
     console.error(message)
     return ExitStatus.ERROR

@@ -6,16 +6,14 @@ versions a bug report needs."""
 from __future__ import annotations
 
 import logging
-import platform
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
 
 from stretchcue import __version__
-from stretchcue.sound.engines import package_version
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -43,6 +41,10 @@ class Console:
         log.setLevel(logging.DEBUG if debug else logging.WARNING)
         log.propagate = not debug  # (the log is ours alone while it is on)
         if debug:
+            import platform  # (only the log names the machine and the libraries)
+
+            from stretchcue.sound.engines import package_version
+
             log.addHandler(self._log)
             log.debug("stretchcue %s, Python %s, %s", __version__, platform.python_version(), platform.platform())
             log.debug("libraries: %s", ", ".join(f"{name} {package_version(name)}" for name in REPORTED))
@@ -97,6 +99,17 @@ class Console:
                 yield bars
             finally:
                 self._live = None
+
+    @contextmanager
+    def counting(self, description: str) -> Iterator[Callable[[int, int], None]]:
+        """One progress bar, moved by the `update(done, total)` it gives. When stderr is not a
+        terminal there is none to show, and rich is not imported at all (`plan > file` starts sooner)."""
+        if not sys.stderr.isatty():
+            yield lambda done, total: None
+            return
+        with self.progress() as bars:
+            task = bars.add_task(description, total=None)
+            yield lambda done, total: bars.update(task, completed=done, total=total)
 
     @contextmanager
     def tracks(self, titles: list[str]) -> Iterator[Report]:

@@ -1,7 +1,8 @@
-"""Limits that keep a track sane (a few hours at most) and a file small enough to speak.
+"""Limits that keep a track sane (a few hours at most) and a file small enough to speak, and the
+name of the speech cache's environment variable.
 
-In a module of their own, with no imports, so the command line can check its options without
-loading the YAML reader.
+In a module of their own, with no imports, so the command line can declare its options without
+loading the YAML reader or the cache.
 """
 
 MIN_HOLD = 0.1  # seconds (the command line and the files agree)
@@ -15,3 +16,4 @@ MAX_BREATH = 15.0
 MUSIC_LEVEL = -20.0  # dB: the music's loudness in holds, against the voice's (see music.py)
 MIN_MUSIC_LEVEL = -40.0
 MAX_MUSIC_LEVEL = 0.0
+CACHE_VARIABLE = "STRETCHCUE_CACHE"  # the speech cache's folder, when set (sound/cache.py)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from stretchcue.authoring.routine import Language
+from stretchcue.authoring.language import Language
 
 LANGUAGES = tuple(language.value for language in Language)
 SIDES = ("right", "left")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from yaml.nodes import Node, ScalarNode
 
+from stretchcue.authoring.language import Language
 from stretchcue.authoring.yamlcheck import MAX_TITLE, Reader, parse_yaml, read_named
 from stretchcue.limits import (
     MAX_BREATH,
@@ -36,18 +37,6 @@ class Sides(StrEnum):
     NONE = "none"  # a symmetric stretch: reps only
     EACH = "each"  # all reps on one side, "switch sides", all reps on the other
     ALTERNATE = "alternate"  # right, left, right, left, ... rep by rep
-
-
-class Language(StrEnum):
-    """What the listener hears and reads (each has its phrasebook); the command line stays English."""
-
-    EN = "en"
-    DE = "de"
-    ES = "es"
-    FR = "fr"
-
-
-LANGUAGE_NAMES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French"}  # (in messages, in English)
 
 
 class Guidance(StrEnum):

@@ -94,6 +94,7 @@ class Layout:
         warnings: Iterable[str] = (),  # the compiler's, to go with the layout's own
     ) -> None:
         self.steps = tuple(steps)
+        self.count = sum(len(cues_of(step)) for step in self.steps)  # (asked for after each cue: counted once)
         self.length_of = length_of
         self.sample_rate = sample_rate
         self.length: int | None = None
@@ -114,7 +115,7 @@ class Layout:
 
     def __len__(self) -> int:
         """How many cues it places."""
-        return sum(len(cues_of(step)) for step in self.steps)
+        return self.count
 
     def _length(self, cue: Cue) -> int:
         return to_samples(cue.tone.seconds, self.sample_rate) if cue.tone else self.length_of(cue.text)

@@ -20,7 +20,8 @@ from typing import TypedDict
 from yaml.nodes import Node
 
 from stretchcue.authoring import routine as routines
-from stretchcue.authoring.routine import Guidance, Language, MusicChoice, Routine, SettingsReader
+from stretchcue.authoring.language import Language
+from stretchcue.authoring.routine import Guidance, MusicChoice, Routine, SettingsReader
 from stretchcue.authoring.yamlcheck import MAX_TITLE, bundled_names, parse_yaml, read_named
 from stretchcue.errors import StretchcueError
 from stretchcue.sound.profiles import VoiceProfile

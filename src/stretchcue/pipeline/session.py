@@ -13,7 +13,6 @@ from stretchcue.authoring.script import MEANINGS, Play, Step
 from stretchcue.authoring.timeline import Layout, Timeline, fixed_seconds
 from stretchcue.errors import StretchcueError
 from stretchcue.format import SPEECH_ONLY, Format
-from stretchcue.sound.music import Music
 from stretchcue.sound.profiles import VoiceProfile
 from stretchcue.sound.speech import Voice
 
@@ -127,11 +126,11 @@ def placements(routine: Routine, options: Options, voice: Voice, progress: Progr
 
     def length_of(text: str) -> int:
         nonlocal placed
-        clip = voice.clip(text)
+        length = voice.length(text)
         placed += 1
         if progress:
             progress(placed, len(placing))
-        return int(clip.frame_count())
+        return length
 
     placing = Layout(script(routine, options, voice.profile), length_of, warnings=breathing_warnings(routine, options))
     return placing
@@ -152,6 +151,11 @@ def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progre
     music file that `build` would refuse (one ffmpeg cannot read, one too short to loop) is refused
     the same way, before anything is spoken."""
     under = music_of(routine, options)
-    fmt = Music(under).format if under else SPEECH_ONLY
+    if under:
+        from stretchcue.sound.music import Music  # (numpy: only music needs it before anything is rendered)
+
+        fmt = Music(under).format
+    else:
+        fmt = SPEECH_ONLY
     timeline = placements(routine, options, voice, progress).place_all()
     return Plan(routine, voice.profile.name, timeline, under, fmt, guidance_of(routine, options).value)

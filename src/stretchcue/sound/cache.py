@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from stretchcue.disk.files import LOCK, STALE_SECONDS, remove_stale_temp_files, replacing
 from stretchcue.disk.ours import read_regular
 from stretchcue.errors import StretchcueError
+from stretchcue.limits import CACHE_VARIABLE as ENV_VAR
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENV_VAR = "STRETCHCUE_CACHE"
 SUFFIX = ".clip"
 MAGIC = b"stretchcue clip\n"
 MAX_HEADER = 1024
@@ -121,15 +121,16 @@ class ClipCache:
     def entry(self, engine: str, key: str) -> Path:
         return self.root / engine / f"{key}{SUFFIX}"
 
-    def load(self, path: Path) -> AudioSegment | None:
-        """The verified clip at `path`; None if absent or damaged (a damaged one is noted in `repaired`)."""
+    def load(self, path: Path) -> bytes | None:
+        """The verified samples of the clip at `path`; None if absent or damaged (a damaged one is
+        noted in `repaired`)."""
         blob = _read_entry(path)
         if blob is None:
             return None
-        clip = decode(blob, _key_of(path))
-        if clip is None:
+        samples = _verified(blob, _key_of(path))
+        if samples is None:
             self.repaired.append(path)
-        return clip
+        return samples
 
     def store(self, path: Path, clip: AudioSegment) -> AudioSegment:
         """Put `clip` at `path`, unless another run stored a good one there first: then that one

@@ -10,7 +10,6 @@ quick.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import hashlib
 import importlib
@@ -22,7 +21,6 @@ import sys
 import tempfile
 import threading
 from contextlib import redirect_stdout
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -56,6 +54,8 @@ def sentences(text: str) -> list[str]:
 
 def package_version(package: str) -> str:
     """An installed package's version, or "absent" (part of an engine's identity: keep the word)."""
+    from importlib import metadata  # (slow to import: only a cache key or the debug log asks)
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -134,6 +134,8 @@ def _load_bundled_espeak() -> None:
     an espeak-ng of its own, and loaded globally ours took over its calls, and crashed it (a batch
     with the system voice, then Piper).
     """
+    import ctypes  # (here and below: only the system voice loads a library)
+
     try:
         import espeakng_loader
 
@@ -244,6 +246,8 @@ class SystemEngine:
     def _say_with_espeak(self, text: str) -> AudioSegment:
         """espeak-ng's samples, taken as it delivers them. pyttsx3's own file writing races with
         espeak's thread: under load a sentence could come out cut short, or late, or empty."""
+        import ctypes
+
         from stretchcue.format import SAMPLE_RATE
         from stretchcue.sound.audio import AudioSegment
 

@@ -42,7 +42,7 @@ def sounds(voice: Voice, rate: int = SAMPLE_RATE) -> Callable[[Cue], np.ndarray]
         if cue.tone is not None:
             return tones.samples(cue.tone, rate)
         if cue.text not in resampled:
-            speech = np.frombuffer(voice.clip(cue.text).raw_data, dtype="<i2").astype(np.float32) / 32768
+            speech = np.frombuffer(voice.samples(cue.text), dtype="<i2").astype(np.float32) / 32768
             if rate != SAMPLE_RATE:
                 import soxr
 

@@ -8,11 +8,10 @@ import inspect
 import math
 import tomllib
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from stretchcue.authoring.routine import LANGUAGE_NAMES, Language
+from stretchcue.authoring.language import LANGUAGE_NAMES, Language
 from stretchcue.disk.ours import read_regular
 from stretchcue.errors import InputError, StretchcueError
 from stretchcue.sound.engines import ENGINES, Engine
@@ -22,8 +21,9 @@ LANGUAGES = tuple(language.value for language in Language)
 
 
 def _profile_folder() -> Path:
-    """voices/ inside an installed wheel, or at the top of a source checkout."""
-    packaged = Path(str(resources.files("stretchcue"))) / "voices"
+    """voices/ inside an installed wheel, or at the top of a source checkout. (Found from this
+    file: importlib.resources is slow to import, and the profiles are read as files anyway.)"""
+    packaged = Path(__file__).resolve().parents[1] / "voices"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "voices"
 
 

@@ -8,7 +8,6 @@ import logging
 import threading
 import time
 
-from stretchcue.sound.audio import AudioSegment, finish_clip
 from stretchcue.sound.cache import ClipCache
 from stretchcue.sound.engines import Engine
 from stretchcue.sound.profiles import VoiceProfile
@@ -26,7 +25,7 @@ class Voice:
         self.cache = cache
         self._identity: str | None = None
         self._engine: Engine | None = None
-        self._clips: dict[str, AudioSegment] = {}  # shared by every track this voice speaks
+        self._clips: dict[str, bytes] = {}  # each text's samples (the cache's format); shared by every track
         self._lock = threading.Lock()
 
     def key(self, text: str) -> str:
@@ -37,20 +36,28 @@ class Voice:
         identity = [CACHE_VERSION, self.profile.engine, self._identity, self.profile.settings, text]
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
-    def clip(self, text: str) -> AudioSegment:
-        """The finished clip for `text`: from memory, else the cache, else the engine. Tracks built
-        on several threads share one voice, so one text is spoken at a time, and each only once."""
+    def samples(self, text: str) -> bytes:
+        """The finished clip for `text` (16-bit mono samples at SAMPLE_RATE): from memory, else the
+        cache, else the engine. Tracks built on several threads share one voice, so one text is
+        spoken at a time, and each only once."""
         with self._lock:
             if text not in self._clips:
                 self._clips[text] = self._load_or_speak(text)
             return self._clips[text]
 
-    def _load_or_speak(self, text: str) -> AudioSegment:
+    def length(self, text: str) -> int:
+        """The clip's length in samples. (From the cache it takes no audio library: `plan` with a
+        warm cache imports neither numpy nor pydub.)"""
+        return len(self.samples(text)) // 2
+
+    def _load_or_speak(self, text: str) -> bytes:
         path = self.cache.entry(self.profile.engine, self.key(text))
-        clip = self.cache.load(path)
-        if clip is not None:
+        samples = self.cache.load(path)
+        if samples is not None:
             log.debug("cache hit: %r", text)
-            return clip
+            return samples
+        from stretchcue.sound.audio import finish_clip
+
         if self._engine is None:
             started = time.perf_counter()
             self._engine = self.profile.create_engine(self.cache.scratch())
@@ -58,4 +65,5 @@ class Voice:
         started = time.perf_counter()
         clip = finish_clip(self._engine.synthesize(text))
         log.debug("cache miss: %r spoken in %.2f s", text, time.perf_counter() - started)
-        return self.cache.store(path, clip)
+        stored: bytes = self.cache.store(path, clip).raw_data
+        return stored
