@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
 
 from stretchcue.format import SAMPLE_RATE
 from stretchcue.sound.audio import ffmpeg_exe
@@ -34,6 +33,8 @@ def cue_levels(pcm: np.ndarray, rate: int, plan: dict) -> dict[str, list[float]]
     gating (at -70 LUFS, then 10 LU under the cue's mean) over 100 ms blocks with 75% overlap, so
     pauses inside a cue do not count and a one-word cue is measured too. pyloudnorm's
     integrated_loudness with 100 ms blocks gives the same, cue by cue, 20 times slower."""
+    import pyloudnorm  # (here: with scipy.signal it takes seconds to import, and few tests measure cues)
+
     meter = pyloudnorm.Meter(rate, block_size=0.1)
     weighted = pcm.astype(np.float64) / 32768
     for stage in meter._filters.values():  # the K-weighting filters

@@ -15,9 +15,10 @@ import pytest
 from conftest import assert_whole
 
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
-# Four tracks of the quick routine with long holds: each takes a second or so to encode.
+# Four tracks of the quick routine with longer holds: two are built at a time, so once the first
+# is done the others are still being encoded for a second or more.
 SLOW_MANIFEST = "title: Slow\ntracks:\n" + "".join(
-    f"  - routine: quick.yaml\n    hold: {h}\n" for h in (30, 35, 40, 45)
+    f"  - routine: quick.yaml\n    hold: {h}\n" for h in (12, 16, 20, 24)
 )
 
 
@@ -45,7 +46,7 @@ CASES = {
         speaking,
         1,
     ),
-    "build-while-encoding": (["build", "{dir}/quick.yaml", "--hold", "60", "--voice", "beep"], encoding, 1),
+    "build-while-encoding": (["build", "{dir}/quick.yaml", "--hold", "30", "--voice", "beep"], encoding, 1),
     "batch-while-encoding": (["batch", "{dir}/slow.yaml", "--voice", "beep"], encoding_after_one_track, 4),
 }
 

@@ -8,7 +8,6 @@ import sys
 import wave
 
 import numpy as np
-import pyloudnorm
 import pytest
 from conftest import TINY_ROUTINE
 from hypothesis import given, settings
@@ -23,6 +22,8 @@ TOLERANCE = 0.001  # LU
 
 
 def reference(samples: np.ndarray, rate: int, block: float) -> float:
+    import pyloudnorm  # (here: with scipy.signal it takes seconds to import)
+
     with np.errstate(divide="ignore"):
         return float(pyloudnorm.Meter(rate, block_size=block).integrated_loudness(samples.astype(np.float64)))
 
