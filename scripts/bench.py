@@ -1,8 +1,9 @@
 """Benchmark: every performance target as a ratio measured in this one run (machines are noisy,
 so compare figures within a run, not across runs). Prints figures; asserts nothing.
 
-    scripts/bench            # all of it, about five minutes on 2 cores
+    scripts/bench            # all of it, the test suite included (its two lanes, run as CI runs them)
     scripts/bench --quick    # one repetition each
+    scripts/bench --no-suite # all but the test suite
 
 Each timing is the median of a few runs of the real command line in its own process; the two
 sides of a ratio are measured alternately.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -164,12 +166,14 @@ def cold_piper() -> None:
     profile = VoiceProfile.load("piper")
     texts = spoken_texts(script(load(ROUTINE), Options(), profile))
     print(f"1. Cold Piper build: {ROUTINE}, {len(texts)} distinct sentences, empty cache")
-    track = {}
+    track: dict[str, Path] = {}
+    peaks: list[float] = []
 
     def build() -> float:
         out = fresh("cold")
-        seconds = stretchcue("build", ROUTINE, "--voice", "piper", "--out", out, "--cache", fresh("cache"))
+        seconds, peak = stretchcue_peak("build", ROUTINE, "--voice", "piper", "--out", out, "--cache", fresh("cache"))
         track["mp3"] = out / "Back stretches.mp3"
+        peaks.append(peak)
         return seconds
 
     ours, alone = alternate(build, piper_alone(texts, profile.settings.get("length_scale", 1.0)))
@@ -180,6 +184,17 @@ def cold_piper() -> None:
     for name, other in (("the encoder", encoding), ("ffmpeg", ffmpeg)):
         ratio = ours / (alone + other)
         print(f"   against Piper + {name} alone ({alone + other:.2f} s): ratio {ratio:.2f}: {verdict(ratio, 1.0)}")
+    lufs, true_peak = loudness_of(track["mp3"])
+    print(f"   peak memory {max(peaks):.0f} MiB; the track {lufs:.1f} LUFS (target -16 +- 1), {true_peak:.1f} dBTP")
+
+
+def loudness_of(mp3: Path) -> tuple[float, float]:
+    """Integrated loudness (a mono track weighed as dual-mono, as players do) and true peak, by ffmpeg's ebur128."""
+    command = [ffmpeg_exe(), "-nostats", "-i", str(mp3), "-af", "ebur128=dualmono=true:peak=true", "-f", "null", "-"]
+    summary = subprocess.run(command, capture_output=True, text=True, check=True).stderr.rsplit("Summary:", 1)[1]
+    lufs = float(summary.split("I:")[1].split("LUFS")[0])
+    true_peak = float(summary.split("Peak:")[1].split("dBFS")[0])
+    return lufs, true_peak
 
 
 def warm_build() -> Path:
@@ -318,6 +333,33 @@ def skipping(cache: Path) -> None:
     print(f"   {seconds:.2f} s for 20 tracks ({size:.0f} MB, each checked whole): {verdict(seconds, 1.0)}")
 
 
+def suite() -> None:
+    """The two lanes of scripts/test, each in its own pytest run from this checkout, as CI runs them."""
+    print("\n8. The test suite (pytest's own time; ruff, lint-imports and mypy not counted)")
+    root = Path(__file__).resolve().parents[1]
+    for name, args, target in (("quick lane (-m 'not slow')", ["-m", "not slow"], 45), ("everything", [], 150)):
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+            cwd=root, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr
+        said = re.search(r" in ([\d.]+)s", last)  # "806 passed in 140.2s (0:02:20)"
+        seconds = float(said.group(1)) if said else float("nan")
+        print(f"   {name}: {last.strip('= ')}: {seconds:.0f} s: {verdict(seconds, target)}")
+
+
+def cluster() -> None:
+    print("\n9. Batches over Dask (50 tracks, warm; tracks per minute per core)")
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import bench_cluster
+    except ImportError as err:
+        print(f"   not measured: {err} (pip install 'stretchcue[cluster]')")
+        return
+    for line in bench_cluster.measure(fresh("cluster"), REPEAT == 1):
+        print(f"   {line}")
+
+
 def main() -> None:
     print(
         f"stretchcue benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}\n"
@@ -330,6 +372,9 @@ def main() -> None:
         command_line(cache)
         naive(cache)
         skipping(cache)
+        cluster()
+        if "--no-suite" not in sys.argv:
+            suite()
     finally:
         shutil.rmtree(WORK, ignore_errors=True)  # the tracks it built: hundreds of MB
 
