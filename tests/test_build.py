@@ -16,9 +16,8 @@ from measure import MARGIN, QUIET, SPEECH, cue_levels, loudness_and_true_peak
 from stretchcue.authoring import phrases
 from stretchcue.format import SAMPLE_RATE
 
-ENGINES = ["beep", "system", "piper"]
-
-pytestmark = pytest.mark.slow  # every test here measures whole tracks, with each voice
+# The quick lane (scripts/test --quick) hears the beep and the system voice; Piper only the full suite.
+ENGINES = ["beep", "system", pytest.param("piper", marks=pytest.mark.slow)]
 
 
 def stretchcue(*args: str | Path) -> subprocess.CompletedProcess[str]:
