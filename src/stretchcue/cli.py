@@ -120,12 +120,12 @@ def _build(
         check_base_url(feed, "--feed")
     names = [FEED] * bool(feed) + [PAGE] * page
     check_room = functools.partial(room, out, names=names, chapters=bool(feed)) if names else None
-    from stretchcue.pipeline.build import build_tracks
+    from stretchcue.pipeline.build import Here, build_tracks
     from stretchcue.pipeline.session import clock
 
     cache = _cache(cache_option)
     with console.tracks([spec.title for spec in specs]) as report:
-        tracks, playlist_path = build_tracks(specs, out, cache, album, report, console, check_room)
+        tracks, playlist_path = build_tracks(specs, out, Here(cache), album, report, console, check_room)
     _report_repairs(cache)
     for track in tracks:
         for warning in track.warnings:
