@@ -218,3 +218,18 @@ def test_a_bad_address_is_one_line(cli, tmp_path: Path, address: str, words: str
     run = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "out", "--scheduler", address)
     assert run.code == 2 and words in run.err and run.err.count("\n") == 1, run.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_unlike_the_client_refuses_the_track(tmp_path: Path) -> None:
+    """A worker whose stretchcue or engine gives another stamp would not make the track the client asked for."""
+    from stretchcue.authoring.compiler import Options
+    from stretchcue.authoring.routine import load
+    from stretchcue.errors import StretchcueError
+    from stretchcue.pipeline.cluster import made
+    from stretchcue.pipeline.tracks import single
+    from stretchcue.sound.profiles import VoiceProfile
+
+    manifest_in(tmp_path, "")
+    [spec] = single(load(tmp_path / "tiny.yaml"), Options(), VoiceProfile.load("beep"))
+    with pytest.raises(StretchcueError, match="has another stretchcue or voice engine"):
+        made(spec, None, "0" * 64, "Tiny.mp3")

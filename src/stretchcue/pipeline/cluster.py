@@ -124,7 +124,9 @@ def made(spec: TrackSpec, music: Music | None, stamp: str, name: str) -> Made:
         )
     root, _ = location()
     with _voices_lock:
-        voices = _voices.setdefault(root, Voices(ClipCache(root)))
+        if root not in _voices:
+            _voices[root] = Voices(ClipCache(root))
+        voices = _voices[root]
     with tempfile.TemporaryDirectory(prefix="stretchcue-") as folder:
         path = Path(folder) / name
         track = build_track(spec, voices.of(spec.voice), music, path, stamp, _ignore, threading.Event())
