@@ -100,6 +100,15 @@ CacheOpt = Annotated[
         help=f"Folder of the speech cache (default: ${CACHE_VARIABLE}, else your user cache folder).",
     ),
 ]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Build the tracks on a Dask cluster, whose scheduler is at ADDRESS (tcp://HOST:8786); "
+        "its workers speak into their own speech caches. Needs: pip install 'stretchcue[cluster]'.",
+    ),
+]
 ManifestArg = Annotated[
     str, typer.Argument(metavar="MANIFEST", help="A manifest file (.yaml) or the name of a bundled manifest.")
 ]

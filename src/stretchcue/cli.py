@@ -130,11 +130,13 @@ def _build(
     album: str | None = None,
     feed: str | None = None,
     page: bool = False,
+    scheduler: str | None = None,
 ) -> None:
     """Build tracks into --out, or by default into a folder of their album's own (so playlists,
     track numbers and feeds hold only what belongs together), with a progress bar per track and
     overall, then say what happened to each; with `feed` (the folder's address), write the
-    podcast feed of the folder too, and with `page` its web page."""
+    podcast feed of the folder too, and with `page` its web page; with `scheduler` (a Dask
+    scheduler's address), the tracks are built on its workers."""
     from stretchcue.disk.files import as_found, is_own_file
     from stretchcue.outputs.feed import FEED, PAGE, check_base_url
     from stretchcue.outputs.listing import check_room as room
@@ -147,13 +149,26 @@ def _build(
         check_base_url(feed, "--feed")
     names = [FEED] * bool(feed) + [PAGE] * page
     check_room = functools.partial(room, out, names=names, chapters=bool(feed)) if names else None
-    from stretchcue.pipeline.build import build_tracks
+    from stretchcue.pipeline.build import Builder, Here, build_tracks
     from stretchcue.pipeline.session import clock
 
-    cache = _cache(cache_option)
+    cache = None
+    builder: Builder
+    if scheduler:
+        from stretchcue.pipeline.cluster import OnCluster
+
+        if cache_option:
+            where = "$STRETCHCUE_CACHE where it runs"
+            raise StretchcueError(
+                f"--cache: with --scheduler the workers speak, each into its own speech cache ({where})"
+            )
+        builder = OnCluster(scheduler)
+    else:
+        builder = Here(cache := _cache(cache_option))
     with console.tracks([spec.title for spec in specs]) as report:
-        tracks, playlist_path = build_tracks(specs, out, cache, album, report, console, check_room)
-    _report_repairs(cache)
+        tracks, playlist_path = build_tracks(specs, out, builder, album, report, console, check_room)
+    if cache is not None:
+        _report_repairs(cache)
     for track in tracks:
         for warning in track.warnings:
             console.warning(warning)
@@ -252,14 +267,15 @@ def batch_command(
     cache: arg.CacheOpt = None,
     feed: arg.FeedOpt = None,
     page: arg.PageOpt = False,
+    scheduler: arg.SchedulerOpt = None,
 ) -> None:
-    """Build every track a manifest lists, and their playlist."""
+    """Build every track a manifest lists, and their playlist; with --scheduler, on a Dask cluster."""
     from stretchcue.pipeline import manifest as manifests
     from stretchcue.pipeline.tracks import from_manifest
 
     loaded = manifests.load(manifest)
     overrides = _options(None, None, chimes, music, music_level, guidance)
-    _build(from_manifest(loaded, voice, overrides), out, cache, loaded.title, feed, page)
+    _build(from_manifest(loaded, voice, overrides), out, cache, loaded.title, feed, page, scheduler)
 
 
 @app.command("feed", cls=_Command, short_help="Write a podcast feed of a folder of tracks.")

@@ -43,6 +43,16 @@ def write_mp3(pcm: Iterable[bytes], fmt: Format, tags: Callable[[], Tags], path:
     return samples
 
 
+def put_mp3(path: Path, data: bytes) -> None:
+    """A track made elsewhere (by `write_mp3` on a cluster's worker), put in place as `write_mp3`
+    puts its own: under a temp name beside `path`, then renamed, so `path` is whole or absent."""
+    try:
+        with replacing(path, check=check_track) as file:
+            file.write(data)
+    except OSError as err:
+        raise StretchcueError(f"cannot write {path}: {err.strerror or err}") from None
+
+
 def _audio_digest(file: BinaryIO, offset: int) -> str:
     """The MP3 frames from `offset` (the end of the ID3 tag) to the end: their byte count, their
     SHA-256, and the first 12 digits of the SHA-256 of each PROOF_BLOCK bytes, all in one line."""

@@ -1,6 +1,7 @@
 """Building tracks: each track not already built whole from the same inputs is spoken, mixed and
-encoded as one stream, on a thread per core; the tracks of a set share their voices, so each
-distinct sentence is spoken once. One run at a time writes into a folder."""
+encoded as one stream, on a thread per core (or on a cluster's workers: cluster.py); the tracks
+of a set share their voices, so each distinct sentence is spoken once. One run at a time writes
+into a folder."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from stretchcue import __version__
 from stretchcue.authoring import phrases
@@ -30,6 +32,7 @@ from stretchcue.sound import mp3
 from stretchcue.sound.cache import ClipCache
 from stretchcue.sound.mix import render, sounds
 from stretchcue.sound.music import Music
+from stretchcue.sound.profiles import VoiceProfile
 from stretchcue.sound.speech import Voice
 
 log = logging.getLogger(__name__)
@@ -50,13 +53,14 @@ class Track:
 def build_tracks(
     specs: list[TrackSpec],
     out: Path,
-    cache: ClipCache,
+    builder: Builder,
     album: str | None = None,
     report: Report | None = None,
     listener: Listener | None = None,
     check_first: Callable[[list[Path]], None] | None = None,
 ) -> tuple[list[Track], Path | None]:
-    """Build every track not already built whole from the same inputs; with `album`, write its playlist too.
+    """Build every track not already built whole from the same inputs, through `builder` (`Here`,
+    or a cluster's); with `album`, write its playlist too.
 
     One run at a time writes into `out` (a second one waits, and says so); names are chosen, and
     checked for files that are not ours, before anything is written; `check_first` is given the
@@ -79,11 +83,29 @@ def build_tracks(
         choose(lambda _: None)
     with writing_into(out, hears):
         targets, playlist_path = choose(hears.note)  # again, now that no other run can write here
-        tracks = _build_all(specs, targets, cache, say, hears.note)
+        tracks = _build_all(specs, targets, builder, say, hears.note)
         if playlist_path and album:
             items = [playlist.Item(Path(t.path.name), t.title, t.seconds) for t in tracks]
             playlist.write_playlist(playlist_path, album, items)
     return tracks, playlist_path
+
+
+@dataclass(frozen=True)
+class Job:
+    """A track to build: what it is made from, its music decoded, where it goes and its stamp."""
+
+    index: int
+    spec: TrackSpec
+    music: Music | None
+    path: Path
+    stamp: str
+
+
+class Builder(Protocol):
+    """Builds tracks into their paths, each whole or not at all, saying each one's progress and
+    "built"; gives each track by its job's index. Stopped (any exception), it leaves no temp file."""
+
+    def build(self, jobs: list[Job], say: Report) -> dict[int, Track]: ...
 
 
 class Stopped(Exception):
@@ -93,54 +115,88 @@ class Stopped(Exception):
 def _build_all(
     specs: list[TrackSpec],
     targets: list[tuple[Path, Stamp | None]],
-    cache: ClipCache,
+    builder: Builder,
     say: Report,
     tell: Callable[[str], None],
 ) -> list[Track]:
-    """Each track is spoken, rendered and encoded in one stream, on a thread of its own: one per
-    core, so while one track waits for speech another is encoded. Tracks share their voices."""
-    voices: dict[str, Voice] = {}  # one per profile: each engine loads once, each text is spoken once
+    """Each track made from the same inputs as the one in its place, and whole, is skipped; the
+    others are built by `builder`."""
     choices = [music_of(spec.routine, spec.options) for spec in specs]
     # Each music file is decoded and leveled once, before anything is written: a bad file stops the run here.
     musics = {choice: Music(choice) for choice in choices if choice}
     results: dict[int, Track] = {}
-    pending: dict[int, Future[Track]] = {}
-    stop = threading.Event()
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        try:
-            for index, (spec, (path, existing), choice) in enumerate(zip(specs, targets, choices, strict=True)):
-                music = musics[choice] if choice else None
-                inputs = spec.stamp(music)
-                reason = "new" if existing is None else "its inputs changed"
-                if existing is not None and existing.tags.stamp == inputs:
-                    if existing.whole and all(is_own_file(p) for p in transcripts(path)):
-                        log.debug("%s: skipped, made from the same inputs and whole", path)
-                        seconds = existing.tags.length_ms / 1000
-                        # What the routine itself warns of is said again (what speaking it showed is not).
-                        said = tuple(breathing_warnings(spec.routine, spec.options))
-                        results[index] = Track(path, spec.title, seconds, skipped=True, warnings=said)
-                        say(index, "skipped", 1, 1)
-                        continue
-                    reason = "damaged" if not existing.whole else "a transcript missing or not ours"
-                    tell(f"{path} is damaged or lacks its transcripts, so it is built again")
-                log.debug("%s: built, %s", path, reason)
-                key = json.dumps([spec.voice.name, spec.voice.engine, spec.voice.settings], sort_keys=True)
-                if key not in voices:
-                    voices[key] = Voice(spec.voice, cache)
-                progress = functools.partial(say, index, "building")
-                pending[index] = pool.submit(_build_track, spec, voices[key], music, path, inputs, progress, stop)
-            for index, future in pending.items():
-                results[index] = future.result()
-                say(index, "built", 1, 1)
-        except BaseException:
-            stop.set()  # running builds stop at their next block, and remove their temp files
-            for future in pending.values():
-                future.cancel()
-            raise
+    jobs: list[Job] = []
+    for index, (spec, (path, existing), choice) in enumerate(zip(specs, targets, choices, strict=True)):
+        music = musics[choice] if choice else None
+        inputs = spec.stamp(music)
+        reason = "new" if existing is None else "its inputs changed"
+        if existing is not None and existing.tags.stamp == inputs:
+            if existing.whole and all(is_own_file(p) for p in transcripts(path)):
+                log.debug("%s: skipped, made from the same inputs and whole", path)
+                seconds = existing.tags.length_ms / 1000
+                # What the routine itself warns of is said again (what speaking it showed is not).
+                said = tuple(breathing_warnings(spec.routine, spec.options))
+                results[index] = Track(path, spec.title, seconds, skipped=True, warnings=said)
+                say(index, "skipped", 1, 1)
+                continue
+            reason = "damaged" if not existing.whole else "a transcript missing or not ours"
+            tell(f"{path} is damaged or lacks its transcripts, so it is built again")
+        log.debug("%s: built, %s", path, reason)
+        jobs.append(Job(index, spec, music, path, inputs))
+    if jobs:
+        results.update(builder.build(jobs, say))
     return [results[i] for i in range(len(specs))]
 
 
-def _build_track(
+class Voices:
+    """One voice per profile, each speaking into `cache`: each engine loads once, each text is
+    spoken once (by whichever thread asks first)."""
+
+    def __init__(self, cache: ClipCache) -> None:
+        self.cache = cache
+        self._voices: dict[str, Voice] = {}
+        self._lock = threading.Lock()
+
+    def of(self, profile: VoiceProfile) -> Voice:
+        key = json.dumps([profile.name, profile.engine, profile.settings], sort_keys=True)
+        with self._lock:
+            if key not in self._voices:
+                self._voices[key] = Voice(profile, self.cache)
+            return self._voices[key]
+
+
+class Here:
+    """Builds on this machine, each track spoken, rendered and encoded in one stream on a thread of
+    its own: one per core, so while one track waits for speech another is encoded. Tracks share
+    their voices."""
+
+    def __init__(self, cache: ClipCache) -> None:
+        self.voices = Voices(cache)
+
+    def build(self, jobs: list[Job], say: Report) -> dict[int, Track]:
+        results: dict[int, Track] = {}
+        pending: dict[int, Future[Track]] = {}
+        stop = threading.Event()
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            try:
+                for job in jobs:
+                    progress = functools.partial(say, job.index, "building")
+                    voice = self.voices.of(job.spec.voice)
+                    pending[job.index] = pool.submit(
+                        build_track, job.spec, voice, job.music, job.path, job.stamp, progress, stop
+                    )
+                for index, future in pending.items():
+                    results[index] = future.result()
+                    say(index, "built", 1, 1)
+            except BaseException:
+                stop.set()  # running builds stop at their next block, and remove their temp files
+                for future in pending.values():
+                    future.cancel()
+                raise
+        return results
+
+
+def build_track(
     spec: TrackSpec,
     voice: Voice,
     music: Music | None,
@@ -149,6 +205,8 @@ def _build_track(
     progress: Progress,
     stop: threading.Event,
 ) -> Track:
+    """One track at `path` (and its transcripts beside it), each whole or absent; `stop` set, it
+    stops at its next block."""
     placing = placements(spec.routine, spec.options, voice, progress)
     description = spec.routine.description or spec.routine.title
     book = phrases.book(spec.routine.language)

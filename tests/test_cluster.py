@@ -1,0 +1,235 @@
+"""Batches on a Dask cluster: a real scheduler and two workers on 127.0.0.1, each worker a
+process of its own (one thread) with a speech cache and a temp folder of its own; the batch
+itself runs as a user runs it, in a process of its own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SMALL_ROUTINE, TINY_ROUTINE, read_tags, run_cli
+from test_music import make_music
+
+WAIT = 120  # seconds any one wait may take before the test fails (the machine may be busy)
+MANIFEST = "title: Spread\ntracks:\n" + "".join(f"  - {{routine: tiny.yaml, hold: {h}}}\n" for h in (1, 2))
+MUSIC = "  - {routine: tiny.yaml, hold: 3, music: calm.mp3}\n"  # (sent to the workers once, decoded)
+# Tracks of the small routine with long holds: each takes a second or so to make, long enough to be killed.
+LONG = "title: Long\ntracks:\n" + "".join(f"  - {{routine: quick.yaml, hold: {h}}}\n" for h in (30, 35, 40, 45))
+
+
+def wait_for(what: str, done, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + WAIT
+    while not done():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"it ended (status {process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} in {WAIT} s")
+        time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Cluster:
+    """A scheduler and its workers, each in a process group of its own (killed whole at the end)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        self.processes: list[subprocess.Popen] = []
+        self.scheduler = self._start("scheduler", [self.address.rsplit(":", 1)[1]], {})
+        self.workers = [self.start_worker(n) for n in range(2)]
+        self.wait_for_workers(2)
+
+    def _start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        if name == "scheduler":
+            command = ["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", *args]
+        else:
+            command = ["distributed.cli.dask_worker", self.address, *args]
+        log = (self.folder / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", *command, "--no-dashboard", "--dashboard-address", "127.0.0.1:0"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "DASK_TEMPORARY_DIRECTORY": str(self.folder / "dask"), **env},
+            start_new_session=True,
+        )
+        log.close()
+        self.processes.append(process)
+        return process
+
+    def start_worker(self, n: int) -> subprocess.Popen:
+        """Worker `n`: speaking into cache-N, making its tracks in tmp-N."""
+        (self.folder / f"tmp-{n}").mkdir(exist_ok=True)
+        env = {"STRETCHCUE_CACHE": str(self.folder / f"cache-{n}"), "TMPDIR": str(self.folder / f"tmp-{n}")}
+        args = ["--name", f"w{n}", "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1"]
+        return self._start(f"worker-{n}", args, env)
+
+    def wait_for_workers(self, count: int) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=WAIT, set_as_default=False) as client:
+            client.wait_for_workers(count, timeout=WAIT)
+
+    def kill(self, process: subprocess.Popen) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=WAIT)
+
+    def close(self) -> None:
+        for process in self.processes:
+            self.kill(process)
+
+    def logs(self) -> str:
+        return "\n".join(f"{p.name}:\n{p.read_text(errors='replace')}" for p in sorted(self.folder.glob("*.log")))
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    started = Cluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+def manifest_in(folder: Path, text: str) -> Path:
+    (folder / "quick.yaml").write_text(SMALL_ROUTINE, encoding="utf-8")
+    (folder / "tiny.yaml").write_text(TINY_ROUTINE, encoding="utf-8")
+    (folder / "m.yaml").write_text(text, encoding="utf-8")
+    return folder / "m.yaml"
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """What a batch wrote that must be the same wherever its tracks were made (the feed is dated)."""
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".mp3", ".vtt", ".lrc", ".m3u8")}
+
+
+@pytest.mark.slow
+def test_a_cluster_batch_makes_what_a_local_batch_makes(cluster: Cluster, cli, tmp_path: Path) -> None:
+    manifest = manifest_in(tmp_path, MANIFEST + MUSIC)
+    make_music(tmp_path / "calm.mp3", 12, channels=1)
+    feed = ["--feed", "https://example.com/s/"]
+    on = ["--scheduler", cluster.address]
+    remote = run_cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "remote", *feed, *on)
+    assert remote.returncode == 0, remote.stderr + cluster.logs()
+    assert remote.stdout.count("built: ") == 3 and "playlist: " in remote.stdout and "feed: " in remote.stdout
+    assert (tmp_path / "remote" / "feed.xml").read_text(encoding="utf-8").count("<item>") == 3
+    assert list(cluster.folder.glob("cache-*/beep/*.clip")), "the workers speak into their own caches"
+    local = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "local", *feed)
+    assert local.code == 0, local.err
+    made = outputs(tmp_path / "remote")
+    assert len(made) == 10 and made == outputs(tmp_path / "local")  # byte for byte: audio and tags
+    again = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "remote")
+    assert again.code == 0 and again.out.count("skipped (unchanged): ") == 3 and "built: " not in again.out
+    assert not list(tmp_path.rglob("*.stretchcue-part"))
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_loses_no_track(cluster: Cluster, cli, tmp_path: Path) -> None:
+    manifest = manifest_in(tmp_path, LONG)
+    out, on = tmp_path / "out", ["--scheduler", cluster.address]
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "stretchcue.cli", "batch", manifest, "--voice", "beep", "--out", out, *on],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        victim = cluster.workers[0]
+        making = cluster.folder / "tmp-0"
+        wait_for("track being made on worker 0", lambda: list(making.rglob("*.stretchcue-part")), batch)
+        cluster.kill(victim)
+        stdout, stderr = batch.communicate(timeout=WAIT)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait(timeout=WAIT)
+        if cluster.workers[0].poll() is not None:  # a new worker 0, for any test after this one
+            cluster.workers[0] = cluster.start_worker(0)
+    assert batch.returncode == 0, stderr + cluster.logs()
+    assert stdout.count("built: ") == 4
+    local = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "local")
+    assert local.code == 0, local.err
+    for track in sorted(out.glob("*.mp3")):
+        made, expected = read_tags(track), read_tags(tmp_path / "local" / track.name)
+        assert (made.audio, made.stamp) == (expected.audio, expected.stamp), track.name
+    again = cli("batch", manifest, "--voice", "beep", "--out", out)
+    assert again.out.count("skipped (unchanged): ") == 4, again.out
+
+
+@pytest.mark.slow
+def test_plain_commands_never_import_distributed(tmp_path: Path) -> None:
+    manifest = manifest_in(tmp_path, "title: One\ntracks:\n  - {routine: tiny.yaml}\n")
+    code = (
+        "import sys\nfrom stretchcue.cli import main\n"
+        f"assert main(['batch', {str(manifest)!r}, '--voice', 'beep', '--out', {str(tmp_path / 'out')!r}]) == 0\n"
+        "assert 'distributed' not in sys.modules and 'dask' not in sys.modules, 'imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_without_the_extra_scheduler_is_one_line(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    manifest = manifest_in(tmp_path, MANIFEST)
+    run = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
+    assert run.code == 2 and run.out == ""
+    assert run.err == "error: --scheduler needs Dask's distributed scheduler: pip install 'stretchcue[cluster]'\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_is_one_line(cli, tmp_path: Path) -> None:
+    import dask
+    import distributed  # noqa: F401  (its settings are in dask's before the one set here, so they stay)
+
+    manifest = manifest_in(tmp_path, MANIFEST)
+    address = f"tcp://127.0.0.1:{free_port()}"  # nobody listens there
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        run = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "out", "--scheduler", address)
+    assert run.code == 2 and run.err.startswith(f"error: --scheduler: cannot reach {address}: ")
+    assert run.err.count("\n") == 1, run.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_workers_own_the_speech_cache(cli, tmp_path: Path) -> None:
+    manifest = manifest_in(tmp_path, MANIFEST)
+    run = cli("batch", manifest, "--out", tmp_path / "out", "--cache", tmp_path / "c", "--scheduler", "tcp://x:1")
+    assert run.code == 2 and run.err.startswith("error: --cache: with --scheduler the workers speak")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [("nonsense", "missing port number in address 'nonsense'"), ("smtp://h:1", "no such protocol as smtp://")],
+)
+def test_a_bad_address_is_one_line(cli, tmp_path: Path, address: str, words: str) -> None:
+    manifest = manifest_in(tmp_path, MANIFEST)
+    run = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "out", "--scheduler", address)
+    assert run.code == 2 and words in run.err and run.err.count("\n") == 1, run.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_unlike_the_client_refuses_the_track(tmp_path: Path) -> None:
+    """A worker whose stretchcue or engine gives another stamp would not make the track the client asked for."""
+    from stretchcue.authoring.compiler import Options
+    from stretchcue.authoring.routine import load
+    from stretchcue.errors import StretchcueError
+    from stretchcue.pipeline.cluster import made
+    from stretchcue.pipeline.tracks import single
+    from stretchcue.sound.profiles import VoiceProfile
+
+    manifest_in(tmp_path, "")
+    [spec] = single(load(tmp_path / "tiny.yaml"), Options(), VoiceProfile.load("beep"))
+    with pytest.raises(StretchcueError, match="has another stretchcue or voice engine"):
+        made(spec, None, "0" * 64, "Tiny.mp3")
