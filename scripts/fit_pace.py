@@ -41,7 +41,7 @@ def main(names: list[str]) -> None:
         pause = float(profile.settings.get("sentence_silence", 0.0))
         rows, targets, lengths = [], [], []
         for text in texts:
-            seconds = int(voice.clip(text).frame_count()) / SAMPLE_RATE
+            seconds = voice.length(text) / SAMPLE_RATE
             rows.append([*spoken_features(text), 1.0])
             targets.append((seconds - pause * (len(sentences(text)) - 1)) / pace_unit(profile))
             lengths.append(seconds)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import socket
 import tempfile
 import threading
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,8 @@ class OnCluster:
                         raise StretchcueError(
                             f"{job.spec.title}: its build killed each worker it ran on: {err}"
                         ) from None
+                    except CancelledError:  # the scheduler went away, and its tasks with it
+                        raise StretchcueError(f"--scheduler: lost {self.address} while building") from None
                     results[job.index] = track.put(job)
                     future.release()  # the worker forgets the track's bytes
                     say(job.index, "built", 1, 1)
