@@ -131,6 +131,7 @@ def test_the_intro_announces_the_length_within_a_minute(built) -> None:
     assert any(f"about {word} minutes" in said for word in near), (said, minutes)
 
 
+@pytest.mark.slow  # (ffmpeg reads the whole track; cue levels through the reference meter)
 def test_loudness_is_even_and_at_podcast_level(built) -> None:
     """-16 LUFS +- 1 integrated, true peak <= -1 dBTP; every cue within 3 dB (5th to 95th
     percentile), and the countdown within 1.5 dB of the instructions."""
