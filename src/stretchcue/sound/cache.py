@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from stretchcue.disk.files import LOCK, STALE_SECONDS, remove_stale_temp_files, replacing
 from stretchcue.disk.ours import read_regular
 from stretchcue.errors import StretchcueError
-from stretchcue.limits import CACHE_VARIABLE as ENV_VAR
+from stretchcue.limits import CACHE_VARIABLE
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -48,8 +48,8 @@ def location(option: Path | None = None) -> tuple[Path, str]:
     user cache folder (~/.cache/stretchcue on Linux)."""
     if option is not None:
         return option, "--cache"
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]), f"${ENV_VAR}"
+    if os.environ.get(CACHE_VARIABLE):
+        return Path(os.environ[CACHE_VARIABLE]), f"${CACHE_VARIABLE}"
     import platformdirs  # imported here: only runs that speak need it
 
     return platformdirs.user_cache_path("stretchcue", appauthor=False), "the speech cache"

@@ -66,6 +66,7 @@ def _response(rate: int, size: int) -> np.ndarray:
     response = np.ones(len(z), dtype=complex)
     for b, a in _stages(rate):
         response *= np.polyval(b[::-1], z) / np.polyval(a[::-1], z)
+    response.flags.writeable = False  # (kept by @cache: shared by every later call)
     return response
 
 
