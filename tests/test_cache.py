@@ -96,6 +96,23 @@ def test_the_key_covers_everything_that_changes_the_sound(tmp_path: Path) -> Non
     assert identity["one"] == identity["same"] != identity["two"]
 
 
+def test_a_voice_holds_a_bounded_amount_in_memory(monkeypatch, tmp_path: Path) -> None:
+    """A long-lived voice (a cluster's worker) drops the clips it used least recently; one dropped is
+    read back from the cache, the same samples, not spoken again."""
+    from stretchcue.sound import speech
+
+    voice = Voice(VoiceProfile("beep", "beep"), cache.ClipCache(tmp_path))
+    texts = [f"Stretch number {n}." for n in range(12)]
+    one = len(voice.samples(texts[0]))
+    monkeypatch.setattr(speech, "HELD_BYTES", one * 4)  # about four clips
+    first = {text: voice.samples(text) for text in texts}
+    assert voice._held <= speech.HELD_BYTES and len(voice._clips) < len(texts), (voice._held, len(voice._clips))
+    assert voice._held == sum(map(len, voice._clips.values()))
+    spoken = counting(monkeypatch, BeepEngine)
+    assert texts[0] not in voice._clips and voice.samples(texts[0]) == first[texts[0]]
+    assert spoken == [] and list(voice._clips)[-1] == texts[0]  # now the most recently used
+
+
 def wav_44k_stereo(clip: bytes) -> bytes:
     """An ordinary WAV of another format: what the cache held before entries were verified."""
     buffer = io.BytesIO()

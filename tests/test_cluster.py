@@ -1,6 +1,7 @@
 """Batches on a Dask cluster: a real scheduler and two workers on 127.0.0.1, each worker a
-process of its own (one thread) with a speech cache and a temp folder of its own; the batch
-itself runs as a user runs it, in a process of its own."""
+process of its own (one thread) with a speech cache and a temp folder of its own (which it must
+leave empty: it makes tracks in memory); the batch itself runs as a user runs it, in a process
+of its own."""
 
 from __future__ import annotations
 
@@ -81,6 +82,22 @@ class Cluster:
         with Client(self.address, timeout=WAIT, set_as_default=False) as client:
             client.wait_for_workers(count, timeout=WAIT)
 
+    def making(self, name: str) -> bool:
+        """Whether worker `name` is running a task now (asked of the worker itself)."""
+        from distributed import Client
+
+        with Client(self.address, timeout=WAIT, set_as_default=False) as client:
+            found = [a for a, w in client.scheduler_info(n_workers=-1)["workers"].items() if w["name"] == name]
+            running = client.run(lambda dask_worker: len(dask_worker.state.executing), workers=found)
+        return any(running.values())
+
+    def restart_workers(self) -> None:
+        """Start again each worker that was killed, for the tests after this one."""
+        for n, worker in enumerate(self.workers):
+            if worker.poll() is not None:
+                self.workers[n] = self.start_worker(n)
+        self.wait_for_workers(len(self.workers))
+
     def kill(self, process: subprocess.Popen) -> None:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -133,6 +150,7 @@ def test_a_cluster_batch_makes_what_a_local_batch_makes(cluster: Cluster, cli, t
     again = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "remote")
     assert again.code == 0 and again.out.count("skipped (unchanged): ") == 3 and "built: " not in again.out
     assert not list(tmp_path.rglob("*.stretchcue-part"))
+    assert not [p for n in (0, 1) for p in (cluster.folder / f"tmp-{n}").iterdir()], "a worker wrote a file"
 
 
 @pytest.mark.slow
@@ -146,17 +164,14 @@ def test_a_worker_killed_mid_batch_loses_no_track(cluster: Cluster, cli, tmp_pat
         text=True,
     )
     try:
-        victim = cluster.workers[0]
-        making = cluster.folder / "tmp-0"
-        wait_for("track being made on worker 0", lambda: list(making.rglob("*.stretchcue-part")), batch)
-        cluster.kill(victim)
+        wait_for("track being made on worker 0", lambda: cluster.making("w0"), batch)
+        cluster.kill(cluster.workers[0])
         stdout, stderr = batch.communicate(timeout=WAIT)
     finally:
         if batch.poll() is None:
             batch.kill()
             batch.wait(timeout=WAIT)
-        if cluster.workers[0].poll() is not None:  # a new worker 0, for any test after this one
-            cluster.workers[0] = cluster.start_worker(0)
+        cluster.restart_workers()
     assert batch.returncode == 0, stderr + cluster.logs()
     assert stdout.count("built: ") == 4
     local = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "local")
@@ -166,6 +181,59 @@ def test_a_worker_killed_mid_batch_loses_no_track(cluster: Cluster, cli, tmp_pat
         assert (made.audio, made.stamp) == (expected.audio, expected.stamp), track.name
     again = cli("batch", manifest, "--voice", "beep", "--out", out)
     assert again.out.count("skipped (unchanged): ") == 4, again.out
+
+
+@pytest.mark.slow
+def test_a_batch_whose_workers_all_leave_fails_and_leaves_only_whole_files(cluster: Cluster, tmp_path: Path) -> None:
+    manifest = manifest_in(tmp_path, LONG)
+    out = tmp_path / "out"
+    code = (  # the wait for a worker shortened from a minute to 2 s, and the watch to 0.2 s
+        "import stretchcue.pipeline.cluster as c\nc.WORKERS_SECONDS, c.WATCH_SECONDS = 2, 0.2\n"
+        "from stretchcue.cli import main\n"
+        f"raise SystemExit(main(['batch', {str(manifest)!r}, '--voice', 'beep', '--out', {str(out)!r}, "
+        f"'--scheduler', {cluster.address!r}]))\n"
+    )
+    batch = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for("track being made", lambda: cluster.making("w0") or cluster.making("w1"), batch)
+        for worker in cluster.workers:
+            cluster.kill(worker)
+        _, stderr = batch.communicate(timeout=WAIT)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait(timeout=WAIT)
+        cluster.restart_workers()
+    assert batch.returncode == 2, stderr
+    assert stderr == f"error: --scheduler: no worker at {cluster.address} for 2 s\n"
+    for track in out.glob("*.mp3"):  # what it built before they left, whole and as a local build makes it
+        assert read_tags(track).stamp, track
+    assert not list(out.glob("*.stretchcue-part"))
+
+
+def test_a_track_from_a_worker_is_checked_before_it_is_written(tmp_path: Path) -> None:
+    """The client writes what a worker sends back only if it is a track of ours, whole, made from
+    the job's inputs; and then as a local build writes it."""
+    from stretchcue.authoring.compiler import Options
+    from stretchcue.authoring.routine import load
+    from stretchcue.errors import StretchcueError
+    from stretchcue.pipeline.build import Job
+    from stretchcue.pipeline.cluster import _put, make_on_worker
+    from stretchcue.pipeline.tracks import single
+    from stretchcue.sound.profiles import VoiceProfile
+
+    manifest_in(tmp_path, "")
+    [spec] = single(load(tmp_path / "tiny.yaml"), Options(), VoiceProfile.load("beep"))
+    job = Job(0, spec, None, tmp_path / "out" / "Tiny.mp3", spec.stamp(None))
+    made, mp3 = make_on_worker(spec, None, job.stamp)
+    other = Job(0, spec, None, job.path, "1" * 64)
+    for sent, asked in ((b"ID3 not a track", job), (mp3[: len(mp3) // 2], job), (mp3, other)):
+        with pytest.raises(StretchcueError, match="a worker sent back something other than the track asked for"):
+            _put(asked, made, sent)
+        assert not job.path.parent.exists() or not list(job.path.parent.iterdir())
+    track = _put(job, made, mp3)
+    assert job.path.read_bytes() == mp3 and read_tags(job.path).stamp == job.stamp
+    assert track.seconds == made.seconds and job.path.with_suffix(".vtt").read_text(encoding="utf-8") == made.vtt
 
 
 @pytest.mark.slow
@@ -225,11 +293,11 @@ def test_a_worker_unlike_the_client_refuses_the_track(tmp_path: Path) -> None:
     from stretchcue.authoring.compiler import Options
     from stretchcue.authoring.routine import load
     from stretchcue.errors import StretchcueError
-    from stretchcue.pipeline.cluster import made
+    from stretchcue.pipeline.cluster import make_on_worker
     from stretchcue.pipeline.tracks import single
     from stretchcue.sound.profiles import VoiceProfile
 
     manifest_in(tmp_path, "")
     [spec] = single(load(tmp_path / "tiny.yaml"), Options(), VoiceProfile.load("beep"))
     with pytest.raises(StretchcueError, match="has another stretchcue or voice engine"):
-        made(spec, None, "0" * 64, "Tiny.mp3")
+        make_on_worker(spec, None, "0" * 64)

@@ -114,7 +114,7 @@ class Console:
     @contextmanager
     def tracks(self, titles: list[str]) -> Iterator[Report]:
         """A progress bar per track and one for all; gives the `report(track, stage, done, total)`
-        that moves them (stage: "building", "built" or "skipped")."""
+        that moves them (stage: "building", "built", "skipped" or "sent")."""
         with self.progress() as bars:
             overall = bars.add_task("All tracks", total=len(titles))
             tasks = [bars.add_task(f"  {title}", total=None, start=False) for title in titles]

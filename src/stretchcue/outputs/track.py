@@ -4,12 +4,13 @@ found in the output folder says of itself, and whether it is ours, whole or chan
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from mutagen import MutagenError
 
@@ -27,30 +28,33 @@ log = logging.getLogger(__name__)
 PROOF_BLOCK = 1 << 16  # bytes of audio per block checksum: what a copy cut short still has is proven ours
 MAX_TRACK = 1 << 31  # bytes: a 3-hour track at 128 kbit/s is 173 MB
 
+T = TypeVar("T")
 
-def write_mp3(pcm: Iterable[bytes], fmt: Format, tags: Callable[[], Tags], path: Path) -> int:
-    """Encode PCM blocks as they come and tag the result (its length is what was encoded; `tags` is
-    asked for once the audio is done, when the chapters are known), in a temp file beside `path`,
-    then rename: `path` is whole or absent. Returns the length in samples."""
+
+def put_mp3(path: Path, write: Callable[[BinaryIO], T]) -> T:
+    """`write` a track into a temp file beside `path`, then rename it into place, so `path` is whole
+    or absent; a file already there must be a track of ours (unchanged but for damage)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with replacing(path, check=check_track) as file:
-            samples = mp3.encode(ahead(pcm), fmt.rate, fmt.channels, file, fmt.bitrate)
-            length_ms = round(samples * 1000 / fmt.rate)
-            id3.write(file, dataclasses.replace(tags(), length_ms=length_ms, audio=_audio_digest(file, 0)))
+            return write(file)
     except OSError as err:  # a full disk, a vanished folder: say where and why
         raise StretchcueError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def encode_mp3(pcm: Iterable[bytes], fmt: Format, tags: Callable[[], Tags], file: BinaryIO) -> int:
+    """Encode PCM blocks as they come into `file` (empty, seekable) and tag the result (its length
+    is what was encoded; `tags` is asked for once the audio is done, when the chapters are known).
+    Returns the length in samples."""
+    samples = mp3.encode(ahead(pcm), fmt.rate, fmt.channels, file, fmt.bitrate)
+    length_ms = round(samples * 1000 / fmt.rate)
+    id3.write(file, dataclasses.replace(tags(), length_ms=length_ms, audio=_audio_digest(file, 0)))
     return samples
 
 
-def put_mp3(path: Path, data: bytes) -> None:
-    """A track made elsewhere (by `write_mp3` on a cluster's worker), put in place as `write_mp3`
-    puts its own: under a temp name beside `path`, then renamed, so `path` is whole or absent."""
-    try:
-        with replacing(path, check=check_track) as file:
-            file.write(data)
-    except OSError as err:
-        raise StretchcueError(f"cannot write {path}: {err.strerror or err}") from None
+def write_mp3(pcm: Iterable[bytes], fmt: Format, tags: Callable[[], Tags], path: Path) -> int:
+    """`encode_mp3` into a track at `path`, whole or absent. Returns the length in samples."""
+    return put_mp3(path, functools.partial(encode_mp3, pcm, fmt, tags))
 
 
 def _audio_digest(file: BinaryIO, offset: int) -> str:
@@ -105,18 +109,27 @@ def read_stamp(path: Path, follow: bool = True) -> Stamp | None:
 
 
 def inspect(path: Path, follow: bool = True) -> tuple[Proof, Stamp | None]:
-    """A track's proof and, if it is ours, its stamp. Its audio may be cut short, each whole block
-    left as written (a copy that failed: `whole` is False, and it is built again); any other
-    change to it (a gain tool's, a tagger's ID3v1 or APE tag added) is CHANGED, like an edited tag."""
+    """A track's proof and, if it is ours, its stamp (see `examine`); a link is FOREIGN unless `follow`."""
     try:
         with open_regular(path, MAX_TRACK, follow) as file:
-            tag = id3.read_tag(file)
-            if (found := proof(tag, id3.SEALED_BY)) is not Proof.OURS:
-                return found, None
-            tags = id3.read(tag)
-            state = _audio_state(_audio_digest(file, len(tag)), tags.audio)
-    except (MutagenError, OSError) as err:
+            return examine(file)
+    except OSError as err:
         log.debug("%s: not a track of ours: %s", path, err)
+        return Proof.FOREIGN, None
+
+
+def examine(file: BinaryIO) -> tuple[Proof, Stamp | None]:
+    """An open MP3's proof and, if it is ours, its stamp. Its audio may be cut short, each whole
+    block left as written (a copy that failed: `whole` is False, and it is built again); any other
+    change to it (a gain tool's, a tagger's ID3v1 or APE tag added) is CHANGED, like an edited tag."""
+    try:
+        tag = id3.read_tag(file)
+        if (found := proof(tag, id3.SEALED_BY)) is not Proof.OURS:
+            return found, None
+        tags = id3.read(tag)
+        state = _audio_state(_audio_digest(file, len(tag)), tags.audio)
+    except (MutagenError, OSError) as err:
+        log.debug("not a track of ours: %s", err)
         return Proof.FOREIGN, None
     if state is Proof.CHANGED:
         return Proof.CHANGED, None

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from stretchcue import __version__
 from stretchcue.authoring import phrases
@@ -25,7 +25,7 @@ from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
 from stretchcue.outputs import cards, outline, playlist
 from stretchcue.outputs.names import Places, base_name, transcripts
 from stretchcue.outputs.tags import Tags
-from stretchcue.outputs.track import Stamp, write_mp3
+from stretchcue.outputs.track import Stamp, encode_mp3, put_mp3
 from stretchcue.pipeline.session import Progress, music_of, placements
 from stretchcue.pipeline.tracks import TrackSpec
 from stretchcue.sound import mp3
@@ -37,7 +37,7 @@ from stretchcue.sound.speech import Voice
 
 log = logging.getLogger(__name__)
 
-# report(track index, stage, done, total); stage is "building", "built" or "skipped"
+# report(track index, stage, done, total); stage is "building", "built", "skipped", or "sent" (to a cluster)
 Report = Callable[[int, str, int, int], None]
 
 
@@ -207,6 +207,40 @@ def build_track(
 ) -> Track:
     """One track at `path` (and its transcripts beside it), each whole or absent; `stop` set, it
     stops at its next block."""
+    made = put_mp3(path, functools.partial(make_track, spec, voice, music, stamp, progress, stop))
+    return finish(path, spec.title, made)
+
+
+@dataclass(frozen=True)
+class Made:
+    """A track encoded into its file: its length, what speaking it warned of, its transcripts."""
+
+    seconds: float
+    warnings: tuple[str, ...]
+    vtt: str
+    lrc: str
+
+
+def finish(path: Path, title: str, made: Made) -> Track:
+    """The transcripts written beside the track at `path`, each whole or absent (after the track:
+    a track is skipped only with its transcripts, so a run stopped in between builds it again)."""
+    vtt, lrc = transcripts(path)
+    write_text(vtt, made.vtt)
+    write_text(lrc, made.lrc)
+    return Track(path, title, made.seconds, skipped=False, warnings=made.warnings)
+
+
+def make_track(
+    spec: TrackSpec,
+    voice: Voice,
+    music: Music | None,
+    stamp: str,
+    progress: Progress,
+    stop: threading.Event,
+    file: BinaryIO,
+) -> Made:
+    """The track spoken, mixed and encoded into `file` (empty, seekable) in one stream; `stop`
+    set, it stops at its next block."""
     placing = placements(spec.routine, spec.options, voice, progress)
     description = spec.routine.description or spec.routine.title
     book = phrases.book(spec.routine.language)
@@ -242,9 +276,7 @@ def build_track(
         holds = outline.holds(timeline)
         return replace(tags, chapters=chapters, lines=lines, holds=holds, cover=cards.cover(spec.routine, spec.options))
 
-    length = write_mp3(until_stopped(pcm), fmt, outlined, path)
-    spoken, seconds = outline.lines(placing.timeline()), length / fmt.rate
-    vtt, lrc = transcripts(path)
-    write_text(vtt, outline.webvtt(spoken, spec.title))
-    write_text(lrc, outline.lrc(spoken, spec.title, spec.album, seconds))
-    return Track(path, spec.title, seconds, skipped=False, warnings=tuple(placing.warnings))
+    seconds = encode_mp3(until_stopped(pcm), fmt, outlined, file) / fmt.rate
+    spoken = outline.lines(placing.timeline())
+    vtt, lrc = outline.webvtt(spoken, spec.title), outline.lrc(spoken, spec.title, spec.album, seconds)
+    return Made(seconds, tuple(placing.warnings), vtt, lrc)

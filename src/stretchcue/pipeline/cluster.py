@@ -1,7 +1,7 @@
 """Batches on a Dask cluster (`batch --scheduler ADDRESS`, the `cluster` extra): this machine
 decides what to build, as a local batch does, and holds --out's lock; each track to build is a
-task, made on a worker into bytes (the MP3 and its transcripts, in a temp folder of the worker's),
-and written into --out here, whole, as it arrives. A worker speaks into its own speech cache
+task, made on a worker in memory (the MP3 and its transcripts), and written into --out here,
+whole, as it arrives. A worker speaks into its own speech cache
 (its $STRETCHCUE_CACHE, or its user's), which may be a folder every worker shares.
 
 A worker that dies takes its running tasks with it; the scheduler gives them to another worker
@@ -11,25 +11,24 @@ lost. `distributed` is imported only here, and only when a batch is sent to a cl
 
 from __future__ import annotations
 
+import io
 import socket
-import tempfile
 import threading
 from concurrent.futures import CancelledError
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stretchcue.disk.files import write_bytes
+from stretchcue.disk.ours import Proof
 from stretchcue.errors import StretchcueError
-from stretchcue.outputs.names import transcripts
-from stretchcue.outputs.track import put_mp3
-from stretchcue.pipeline.build import Job, Report, Track, Voices, build_track
+from stretchcue.outputs.track import examine, put_mp3
+from stretchcue.pipeline.build import Job, Made, Report, Track, Voices, finish, make_track
 from stretchcue.pipeline.tracks import TrackSpec
 from stretchcue.sound.cache import ClipCache, location
 from stretchcue.sound.music import Music
 
 EXTRA = "pip install 'stretchcue[cluster]'"
 WORKERS_SECONDS = 60  # a cluster without a worker for this long is an error, not a wait without end
+WATCH_SECONDS = 10  # with no track back for this long, the client checks the cluster still has a worker
 
 
 class OnCluster:
@@ -52,18 +51,15 @@ class OnCluster:
         self.address = address
 
     def build(self, jobs: list[Job], say: Report) -> dict[int, Track]:
-        from distributed import Client, KilledWorker, as_completed
+        from distributed import Client, KilledWorker, wait
 
         try:
             client = Client(self.address, set_as_default=False)
         except OSError as err:  # (after Dask's connect timeout: distributed.comm.timeouts.connect)
             raise StretchcueError(f"--scheduler: cannot reach {self.address}: {err}") from None
         results: dict[int, Track] = {}
-        with client:
-            try:
-                client.wait_for_workers(1, timeout=WORKERS_SECONDS)
-            except TimeoutError:
-                raise StretchcueError(f"--scheduler: no worker at {self.address} in {WORKERS_SECONDS} s") from None
+        with client, client.as_current():
+            self._workers(client)
             # Each music is sent to the workers once, not with every track.
             distinct = {id(job.music): job.music for job in jobs if job.music}
             musics = {key: client.scatter(music, hash=False) for key, music in distinct.items()}
@@ -72,69 +68,76 @@ class OnCluster:
                 music = musics[id(job.music)] if job.music else None
                 # Named by its stamp: clients asking for the same track at once share one task.
                 key = f"stretchcue-track-{job.stamp}"
-                futures[client.submit(made, job.spec, music, job.stamp, job.path.name, key=key)] = job
-                say(job.index, "building", 0, 1)
+                futures[client.submit(make_on_worker, job.spec, music, job.stamp, key=key)] = job
+                say(job.index, "sent", 0, 1)
+            pending = set(futures)
             try:
-                for future in as_completed(futures, loop=client.loop):
-                    job = futures[future]
+                while pending:
                     try:
-                        track = future.result()
-                    except KilledWorker as err:
-                        raise StretchcueError(
-                            f"{job.spec.title}: its build killed each worker it ran on: {err}"
-                        ) from None
-                    except CancelledError:  # the scheduler went away, and its tasks with it
-                        raise StretchcueError(f"--scheduler: lost {self.address} while building") from None
-                    results[job.index] = track.put(job)
-                    future.release()  # the worker forgets the track's bytes
-                    say(job.index, "built", 1, 1)
+                        done, pending = wait(pending, timeout=WATCH_SECONDS, return_when="FIRST_COMPLETED")
+                    except TimeoutError:  # nothing finished for a while: is anyone still building?
+                        self._workers(client)
+                        continue
+                    for future in done:
+                        job = futures[future]
+                        try:
+                            made, mp3 = future.result()
+                        except KilledWorker as err:
+                            raise StretchcueError(
+                                f"{job.spec.title}: its build killed each worker it ran on: {err}"
+                            ) from None
+                        except CancelledError:  # the scheduler went away, and its tasks with it
+                            raise StretchcueError(f"--scheduler: lost {self.address} while building") from None
+                        future.release()  # the worker forgets the track's bytes
+                        results[job.index] = _put(job, made, mp3)
+                        say(job.index, "built", 1, 1)
             except BaseException:
-                client.cancel(list(futures))  # (what is in --out is whole: see `Made.put`)
+                client.cancel(list(futures))  # (what is in --out is whole: see `_put`)
                 raise
         return results
 
+    def _workers(self, client: Any) -> None:
+        """Return once the cluster has a worker; after WORKERS_SECONDS without one, fail."""
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+        except TimeoutError:
+            raise StretchcueError(f"--scheduler: no worker at {self.address} for {WORKERS_SECONDS} s") from None
 
-@dataclass(frozen=True)
-class Made:
-    """A track made on a worker: its length, warnings, and files."""
 
-    seconds: float
-    warnings: tuple[str, ...]
-    mp3: bytes
-    vtt: bytes
-    lrc: bytes
-
-    def put(self, job: Job) -> Track:
-        """Write the files into their places, each whole or absent, the track first (as a local build does)."""
-        put_mp3(job.path, self.mp3)
-        vtt, lrc = transcripts(job.path)
-        write_bytes(vtt, self.vtt)
-        write_bytes(lrc, self.lrc)
-        return Track(job.path, job.spec.title, self.seconds, skipped=False, warnings=self.warnings)
+def _put(job: Job, made: Made, mp3: bytes) -> Track:
+    """A worker's track, written into its place as a local build writes its own (each file whole or
+    absent, the track first), once it has shown itself to be the track asked for: one of ours,
+    whole, made from the job's inputs."""
+    proof, stamp = examine(io.BytesIO(mp3))
+    if proof is not Proof.OURS or stamp is None or not stamp.whole or stamp.tags.stamp != job.stamp:
+        raise StretchcueError(f"{job.spec.title}: a worker sent back something other than the track asked for")
+    put_mp3(job.path, lambda file: file.write(mp3))
+    return finish(job.path, job.spec.title, made)
 
 
 _voices: dict[Path, Voices] = {}  # a worker's voices, kept from task to task: each engine loads once
 _voices_lock = threading.Lock()
 
 
-def made(spec: TrackSpec, music: Music | None, stamp: str, name: str) -> Made:
-    """On a worker: the track, made as a local build makes it, from the same inputs (else it would
-    not be the track its stamp says: the worker's stretchcue or voice engine is not the client's)."""
-    if spec.stamp(music) != stamp:
-        raise StretchcueError(
-            f"{spec.title}: the worker on {socket.gethostname()} has another stretchcue or voice engine "
-            f"({spec.voice.name}) than this machine; install the same on every machine"
-        )
-    root, _ = location()
-    with _voices_lock:
-        if root not in _voices:
-            _voices[root] = Voices(ClipCache(root))
-        voices = _voices[root]
-    with tempfile.TemporaryDirectory(prefix="stretchcue-") as folder:
-        path = Path(folder) / name
-        track = build_track(spec, voices.of(spec.voice), music, path, stamp, _ignore, threading.Event())
-        vtt, lrc = (p.read_bytes() for p in transcripts(path))
-        return Made(track.seconds, track.warnings, path.read_bytes(), vtt, lrc)
+def make_on_worker(spec: TrackSpec, music: Music | None, stamp: str) -> tuple[Made, bytes]:
+    """On a worker: the track (and its MP3's bytes), made as a local build makes it, from the same
+    inputs, in memory: a worker writes nothing but its speech cache."""
+    try:
+        if spec.stamp(music) != stamp:  # else it would not be the track its stamp says
+            raise StretchcueError(
+                f"{spec.title}: the worker on {socket.gethostname()} has another stretchcue or voice engine "
+                f"({spec.voice.name}) than this machine; install the same on every machine"
+            )
+        root, _ = location()
+        with _voices_lock:
+            if root not in _voices:
+                _voices[root] = Voices(ClipCache(root))
+            voices = _voices[root]
+        file = io.BytesIO()
+        made = make_track(spec, voices.of(spec.voice), music, stamp, _ignore, threading.Event(), file)
+        return made, file.getvalue()
+    except StretchcueError as err:  # as a plain one: its subclasses take other arguments, and do not unpickle
+        raise StretchcueError(str(err)) from None
 
 
 def _ignore(*_: Any) -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 
 from stretchcue.sound.cache import ClipCache
 from stretchcue.sound.engines import Engine
@@ -15,6 +16,10 @@ from stretchcue.sound.profiles import VoiceProfile
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 4  # bump when finish_clip or the key changes, so old clips are not reused
+# Bytes of samples a voice keeps in memory, the least recently used dropped first: 97 minutes of
+# speech, far more than any track's (so a batch reads each clip once), yet a worker that makes
+# tracks for months does not grow without end.
+HELD_BYTES = 256 << 20
 
 
 class Voice:
@@ -25,7 +30,8 @@ class Voice:
         self.cache = cache
         self._identity: str | None = None
         self._engine: Engine | None = None
-        self._clips: dict[str, bytes] = {}  # each text's samples (the cache's format); shared by every track
+        self._clips: OrderedDict[str, bytes] = OrderedDict()  # text -> samples (the cache's format), oldest use first
+        self._held = 0  # bytes in _clips
         self._lock = threading.Lock()
 
     def key(self, text: str) -> str:
@@ -41,9 +47,14 @@ class Voice:
         cache, else the engine. Tracks built on several threads share one voice, so one text is
         spoken at a time, and each only once."""
         with self._lock:
-            if text not in self._clips:
-                self._clips[text] = self._load_or_speak(text)
-            return self._clips[text]
+            if text in self._clips:
+                self._clips.move_to_end(text)
+                return self._clips[text]
+            clip = self._clips[text] = self._load_or_speak(text)
+            self._held += len(clip)
+            while self._held > HELD_BYTES and len(self._clips) > 1:
+                self._held -= len(self._clips.popitem(last=False)[1])
+            return clip
 
     def length(self, text: str) -> int:
         """The clip's length in samples. (From the cache it takes no audio library: `plan` with a
