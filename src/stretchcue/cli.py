@@ -149,22 +149,22 @@ def _build(
         check_base_url(feed, "--feed")
     names = [FEED] * bool(feed) + [PAGE] * page
     check_room = functools.partial(room, out, names=names, chapters=bool(feed)) if names else None
-    from stretchcue.pipeline.build import Builder, Here, build_tracks
+    from stretchcue.pipeline.build import Builder, LocalBuilder, build_tracks
     from stretchcue.pipeline.session import clock
 
     cache = None
     builder: Builder
     if scheduler:
-        from stretchcue.pipeline.cluster import OnCluster
+        from stretchcue.pipeline.cluster import ClusterBuilder
 
         if cache_option:
             where = "$STRETCHCUE_CACHE where it runs"
             raise StretchcueError(
                 f"--cache: with --scheduler the workers speak, each into its own speech cache ({where})"
             )
-        builder = OnCluster(scheduler)
+        builder = ClusterBuilder(scheduler)
     else:
-        builder = Here(cache := _cache(cache_option))
+        builder = LocalBuilder(cache := _cache(cache_option))
     with console.tracks([spec.title for spec in specs]) as report:
         tracks, playlist_path = build_tracks(specs, out, builder, album, report, console, check_room)
     if cache is not None:

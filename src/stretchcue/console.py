@@ -93,7 +93,8 @@ class Console:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
-        with Progress(*columns, console=screen, transient=True, disable=not screen.is_terminal) as bars:
+        # (isatty, as `counting` decides, not rich's is_terminal: that one honours FORCE_COLOR)
+        with Progress(*columns, console=screen, transient=True, disable=not sys.stderr.isatty()) as bars:
             self._live = bars
             try:
                 yield bars

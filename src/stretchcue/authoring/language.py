@@ -15,4 +15,5 @@ class Language(StrEnum):
     FR = "fr"
 
 
+LANGUAGES = tuple(language.value for language in Language)
 LANGUAGE_NAMES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French"}  # (in messages, in English)

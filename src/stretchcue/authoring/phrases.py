@@ -22,9 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from stretchcue.authoring.language import Language
+from stretchcue.authoring.language import LANGUAGES
 
-LANGUAGES = tuple(language.value for language in Language)
 SIDES = ("right", "left")
 
 

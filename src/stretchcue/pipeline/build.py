@@ -59,8 +59,8 @@ def build_tracks(
     listener: Listener | None = None,
     check_first: Callable[[list[Path]], None] | None = None,
 ) -> tuple[list[Track], Path | None]:
-    """Build every track not already built whole from the same inputs, through `builder` (`Here`,
-    or a cluster's); with `album`, write its playlist too.
+    """Build every track not already built whole from the same inputs, through `builder`
+    (`LocalBuilder`, or `ClusterBuilder`); with `album`, write its playlist too.
 
     One run at a time writes into `out` (a second one waits, and says so); names are chosen, and
     checked for files that are not ours, before anything is written; `check_first` is given the
@@ -165,7 +165,7 @@ class Voices:
             return self._voices[key]
 
 
-class Here:
+class LocalBuilder:
     """Builds on this machine, each track spoken, rendered and encoded in one stream on a thread of
     its own: one per core, so while one track waits for speech another is encoded. Tracks share
     their voices."""

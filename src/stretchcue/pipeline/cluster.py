@@ -31,7 +31,7 @@ WORKERS_SECONDS = 60  # a cluster without a worker for this long is an error, no
 WATCH_SECONDS = 10  # with no track back for this long, the client checks the cluster still has a worker
 
 
-class OnCluster:
+class ClusterBuilder:
     """Builds on the workers of the Dask scheduler at `address` (tcp://HOST:PORT)."""
 
     def __init__(self, address: str) -> None:

@@ -198,7 +198,6 @@ def from_manifest(manifest: Manifest, voice: str | None, overrides: Options) -> 
 def _album(manifest: Manifest, options: Options) -> str:
     """The manifest's title, and the level when the command line asks for one for the whole set
     (in the first track's language)."""
-    if options.guidance in (None, Guidance.FULL):
+    if options.guidance is None:
         return manifest.title
-    book = phrases.book(manifest.entries[0].routine.language)
-    return book.fill(book.title_level, title=manifest.title, level=book.levels[options.guidance])
+    return _level(manifest.entries[0].routine, options, manifest.title)

@@ -74,11 +74,11 @@ def loudness(samples: np.ndarray, rate: int) -> float:
     return meter.loudness(samples, rate, block=min(MEASURE_BLOCK, len(samples) / rate))
 
 
-def level(samples: np.ndarray, rate: int, target: float = SPEECH_LUFS) -> np.ndarray:
+def level(samples: np.ndarray, rate: int, target: float = SPEECH_LUFS, measured: float | None = None) -> np.ndarray:
     """`samples` (mono, or (samples, channels)) brought to `target` loudness, their true peak held
     under PEAK_CEILING_DB by a look-ahead limiter. The limiter takes a little loudness off peaky
-    clips, so the gain is measured again once after it."""
-    measured = loudness(samples, rate)
+    clips, so the gain is measured again once after it. `measured`: their loudness, if known."""
+    measured = loudness(samples, rate) if measured is None else measured
     if not np.isfinite(measured):  # nothing above the gate: leave it as it is
         return samples
     gain_db = target - measured

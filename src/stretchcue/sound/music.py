@@ -156,6 +156,7 @@ def _ffmpeg(path: Path, args: list[str]) -> bytes:
 def _level_music(samples: np.ndarray, rate: int, target: float) -> np.ndarray:
     """The music at `target` loudness, its peaks under the limiter's ceiling, as float32."""
     floats = samples.astype(np.float32) / 32768
-    if not np.isfinite(loudness(floats, rate)):
+    measured = loudness(floats, rate)
+    if not np.isfinite(measured):
         raise StretchcueError("music: the file is silent")
-    return level(floats, rate, target)
+    return level(floats, rate, target, measured)

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from stretchcue.authoring.language import LANGUAGE_NAMES, Language
+from stretchcue.authoring.language import LANGUAGE_NAMES, LANGUAGES
 from stretchcue.disk.ours import read_regular
 from stretchcue.errors import InputError, StretchcueError
 from stretchcue.sound.engines import ENGINES, Engine
 
 MAX_PROFILE = 1 << 20  # bytes: a profile is a few lines
-LANGUAGES = tuple(language.value for language in Language)
 
 
 def _profile_folder() -> Path:
