@@ -108,6 +108,33 @@ def test_a_changed_track_is_the_only_one_rebuilt(cli, small_routine: Path, tmp_p
     assert mp3s(out) == ["01 - Quick check.mp3", "02 - Quick check - 2 s holds.mp3", "02 - Quick check - 3 s holds.mp3"]
 
 
+def test_a_rerun_reads_each_track_once_and_a_changed_one_again(
+    cli, small_routine: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Names are chosen before and after the folder's lock is taken; reading a long track costs a
+    pass over all its audio, so an unchanged file is read once, and one changed in between again."""
+    from stretchcue.outputs import names
+
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        f"title: Mine\ntracks:\n  - routine: {small_routine.name}\n  - routine: quick.yaml\n    hold: 2\n"
+    )
+    out = tmp_path / "out"
+    assert cli("batch", manifest, "--voice", "beep", "--out", out).code == 0
+    read: list[Path] = []
+    real = names.inspect
+    monkeypatch.setattr(names, "inspect", lambda path, **kw: read.append(path) or real(path, **kw))
+    run = cli("batch", manifest, "--voice", "beep", "--out", out)
+    assert run.out.count("skipped (unchanged): ") == 2 and sorted(read) == sorted(out.glob("*.mp3")), read
+    read.clear()
+    track = out / "01 - Quick check.mp3"
+    seen: names.Seen = {}
+    first = names.Places(out, print, seen).track("Quick check", "Mine", "01 - Quick check")
+    track.write_bytes(track.read_bytes())  # written again in between (another change time): read again
+    again = names.Places(out, print, seen).track("Quick check", "Mine", "01 - Quick check")
+    assert read == [track, track] and first == again
+
+
 @pytest.mark.slow
 def test_each_distinct_text_is_spoken_once_across_a_batch(cli, tmp_path: Path, monkeypatch) -> None:
     spoken = counting(monkeypatch, BeepEngine)

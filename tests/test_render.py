@@ -77,9 +77,10 @@ def test_every_tag_field_round_trips_through_mutagen_and_ffprobe(tmp_path: Path)
         cover=_image("JPEG", "red"),
         chapters=(
             Chapter("Intro", 0, 600, _image("PNG", "blue")),
-            Chapter("Stretch", 600, 1360, _image("PNG", "green")),
+            Chapter("Stretch ’", 600, 1360, _image("PNG", "green")),
         ),
         lines=(Line("Welcome.", 0), Line("Hold.", 700)),
+        holds=((700, 1200),),
     )
     write_mp3([tone(length)], SPEECH_ONLY, lambda: written, path)
     stamp = read_stamp(path)
@@ -105,10 +106,12 @@ def test_every_tag_field_round_trips_through_mutagen_and_ffprobe(tmp_path: Path)
     }
     assert {key: tags.get(key) for key in expected} == expected, tags
     chapters = [(float(c["start_time"]), float(c["end_time"]), c["tags"]["title"]) for c in probed["chapters"]]
-    assert chapters == [(0.0, 0.6, "Intro"), (0.6, 1.36, "Stretch")], chapters
+    assert chapters == [(0.0, 0.6, "Intro"), (0.6, 1.36, "Stretch ’")], chapters
     [picture] = [s for s in probed["streams"] if s["codec_type"] == "video"]
     assert picture["codec_name"] == "mjpeg" and picture["disposition"]["attached_pic"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["t.mp3"]
+    brief = id3.read(id3.read_tag(path.open("rb")), brief=True)  # what choosing a name and skipping read
+    assert brief == replace(read, cover=b"", chapters=(), lines=())
 
 
 def test_files_not_made_by_stretchcue_have_no_stamp(tmp_path: Path) -> None:

@@ -35,6 +35,9 @@ def transcripts(track: Path) -> list[Path]:
     return [as_found(track.with_suffix(suffix)) for suffix in TRANSCRIPTS]
 
 
+Seen = dict[tuple[Path, int, int, int, int, int], tuple[Proof, Stamp | None]]  # see Places._inspect
+
+
 class Places:
     """Chooses each output's file name in `out`, taking nothing that belongs to another track.
 
@@ -44,15 +47,29 @@ class Places:
     regard to case, so the folder stays valid on case-blind disks.
     """
 
-    def __init__(self, out: Path, notify: Callable[[str], None]) -> None:
+    def __init__(self, out: Path, notify: Callable[[str], None], seen: Seen | None = None) -> None:
         self.out = out
         self.notify = notify
         self.taken: set[str] = set()
+        self.seen = {} if seen is None else seen
+
+    def _inspect(self, path: Path) -> tuple[Proof, Stamp | None]:
+        """`inspect`, once per state of the file: names are chosen twice (before and after the
+        folder's lock is taken), and reading a track's every byte twice doubled a skip's time.
+        A file written since has another change time, so it is read again."""
+        try:
+            status = path.lstat()
+        except OSError:
+            return inspect(path, follow=False, brief=True)
+        state = (path, status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        if state not in self.seen:
+            self.seen[state] = inspect(path, follow=False, brief=True)
+        return self.seen[state]
 
     def track(self, title: str, album: str, base: str) -> tuple[Path, Stamp | None]:
         """The track's path, and what is there now if it is this very track."""
         for name in self._candidates(base, ".mp3"):
-            inspected = {path: inspect(path, follow=False) for path in same_name(self.out / name)}
+            inspected = {path: self._inspect(path) for path in same_name(self.out / name)}
             for path, (proof, stamp) in inspected.items():
                 if stamp is None:
                     raise NotOurs(path, changed=proof is Proof.CHANGED)

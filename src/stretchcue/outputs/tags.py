@@ -32,6 +32,7 @@ from mutagen.id3 import (
     TXXX,
     USLT,
     CTOCFlags,
+    Frames,
     PictureType,
 )
 
@@ -81,6 +82,14 @@ class Tags:
 
 Put = Callable[[ID3, "Tags"], None]
 Get = Callable[[ID3], dict[str, object]]
+LATIN_1, UTF_8 = 0, 3  # (UTF-8 becomes UTF-16 in v2.3)
+
+
+def _encoding(text: str) -> int:
+    """Latin-1 for ASCII text (checksums, numbers, most words): v2.3 has no UTF-8, and mutagen reads
+    UTF-16 a character at a time (a track's 2,000-character audio checksum took longer to read
+    than its audio took to hash)."""
+    return LATIN_1 if text.isascii() else UTF_8
 
 
 def _text(frame: type, field: str, parse: Callable[[str], object] = str) -> tuple[Put, Get]:
@@ -88,7 +97,7 @@ def _text(frame: type, field: str, parse: Callable[[str], object] = str) -> tupl
 
     def put(id3: ID3, tags: Tags) -> None:
         if value := getattr(tags, field):
-            id3.add(frame(encoding=3, text=str(value)))
+            id3.add(frame(encoding=_encoding(str(value)), text=str(value)))
 
     return put, lambda id3: {field: parse(_string(id3, frame.__name__))}
 
@@ -98,14 +107,14 @@ def _user_text(description: str, field: str) -> tuple[Put, Get]:
 
     def put(id3: ID3, tags: Tags) -> None:
         if value := getattr(tags, field):
-            id3.add(TXXX(encoding=3, desc=description, text=value))
+            id3.add(TXXX(encoding=_encoding(value), desc=description, text=value))
 
     return put, lambda id3: {field: _string(id3, f"TXXX:{description}")}
 
 
 def _put_holds(id3: ID3, tags: Tags) -> None:
     if tags.holds:
-        id3.add(TXXX(encoding=3, desc="stretchcue-holds", text=" ".join(f"{s}-{e}" for s, e in tags.holds)))
+        id3.add(TXXX(encoding=LATIN_1, desc="stretchcue-holds", text=" ".join(f"{s}-{e}" for s, e in tags.holds)))
 
 
 def _get_holds(id3: ID3) -> dict[str, object]:
@@ -115,7 +124,7 @@ def _get_holds(id3: ID3) -> dict[str, object]:
 
 
 def _put_number(id3: ID3, tags: Tags) -> None:
-    id3.add(TRCK(encoding=3, text=f"{tags.track}/{tags.tracks}"))
+    id3.add(TRCK(encoding=LATIN_1, text=f"{tags.track}/{tags.tracks}"))
 
 
 def _get_number(id3: ID3) -> dict[str, object]:
@@ -127,7 +136,7 @@ ISO_639_2 = {"en": "eng", "de": "deu", "es": "spa", "fr": "fra"}  # ID3's langua
 
 
 def _put_language(id3: ID3, tags: Tags) -> None:
-    id3.add(TLAN(encoding=3, text=ISO_639_2[tags.language]))
+    id3.add(TLAN(encoding=LATIN_1, text=ISO_639_2[tags.language]))
 
 
 def _get_language(id3: ID3) -> dict[str, object]:
@@ -137,7 +146,7 @@ def _get_language(id3: ID3) -> dict[str, object]:
 
 def _put_comment(id3: ID3, tags: Tags) -> None:
     if tags.comment:
-        id3.add(COMM(encoding=3, lang=ISO_639_2[tags.language], desc="", text=tags.comment))
+        id3.add(COMM(encoding=_encoding(tags.comment), lang=ISO_639_2[tags.language], desc="", text=tags.comment))
 
 
 def _get_comment(id3: ID3) -> dict[str, object]:
@@ -162,10 +171,14 @@ def _put_chapters(id3: ID3, tags: Tags) -> None:
         return
     ids = [f"chp{n}" for n in range(len(tags.chapters))]
     for element, chapter in zip(ids, tags.chapters, strict=True):
-        parts = [TIT2(encoding=3, text=chapter.title)] + ([_picture(chapter.art)] if chapter.art else [])
+        parts = [TIT2(encoding=_encoding(chapter.title), text=chapter.title)] + (
+            [_picture(chapter.art)] if chapter.art else []
+        )
         id3.add(CHAP(element_id=element, start_time=chapter.start_ms, end_time=chapter.end_ms, sub_frames=parts))
     flags = CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
-    id3.add(CTOC(element_id="toc", flags=flags, child_element_ids=ids, sub_frames=[TIT2(encoding=3, text="Chapters")]))
+    id3.add(
+        CTOC(element_id="toc", flags=flags, child_element_ids=ids, sub_frames=[TIT2(encoding=LATIN_1, text="Chapters")])
+    )
 
 
 def _get_chapters(id3: ID3) -> dict[str, object]:
@@ -180,9 +193,12 @@ def _get_chapters(id3: ID3) -> dict[str, object]:
 def _put_lines(id3: ID3, tags: Tags) -> None:
     if tags.lines:
         lang = ISO_639_2[tags.language]
-        id3.add(USLT(encoding=3, lang=lang, desc="", text="\n".join(line.text for line in tags.lines)))
+        said = "\n".join(line.text for line in tags.lines)
+        id3.add(USLT(encoding=_encoding(said), lang=lang, desc="", text=said))
         synced = [(line.text, line.start_ms) for line in tags.lines]
-        id3.add(SYLT(encoding=3, lang=lang, format=2, type=1, desc="", text=synced))  # format 2: milliseconds
+        id3.add(
+            SYLT(encoding=_encoding(said), lang=lang, format=2, type=1, desc="", text=synced)
+        )  # format 2: milliseconds
 
 
 def _get_lines(id3: ID3) -> dict[str, object]:
@@ -230,9 +246,16 @@ def write(file: BinaryIO, tags: Tags) -> None:
     seal_region(file, 0, tag_size(file.read(10)))
 
 
-def read(tag: bytes) -> Tags:
-    """The fields of a tag (as `read_tag` gives it), as written."""
-    id3 = ID3(io.BytesIO(tag))
+# The frames `read(brief=True)` leaves unparsed: what is said and when, the chapters, the pictures.
+# (mutagen reads UTF-16 text a character at a time: a long track's lines took 70 ms a read.)
+_LONG_FRAMES = {"SYLT", "USLT", "CHAP", "CTOC", "APIC"}
+
+
+def read(tag: bytes, brief: bool = False) -> Tags:
+    """The fields of a tag (as `read_tag` gives it), as written; `brief`, all but its lines,
+    chapters and cover (left empty), which a track's name and stamp do not need."""
+    known = {name: frame for name, frame in Frames.items() if name not in _LONG_FRAMES} if brief else None
+    id3 = ID3(io.BytesIO(tag), known_frames=known)
     fields: dict[str, object] = {}
     for _, get in FIELDS:
         fields.update(get(id3))
@@ -259,7 +282,7 @@ def tag_size(header: bytes) -> int:
 def _picture(image: bytes) -> APIC:
     """A JPEG or PNG, as the front cover (of the track, or of a chapter)."""
     mime = "image/png" if image.startswith(b"\x89PNG") else "image/jpeg"
-    return APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="", data=image)
+    return APIC(encoding=LATIN_1, mime=mime, type=PictureType.COVER_FRONT, desc="", data=image)
 
 
 def _chapters_in_time_order(file: BinaryIO) -> None:

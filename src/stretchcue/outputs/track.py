@@ -108,25 +108,26 @@ def read_stamp(path: Path, follow: bool = True) -> Stamp | None:
     return inspect(path, follow)[1]
 
 
-def inspect(path: Path, follow: bool = True) -> tuple[Proof, Stamp | None]:
+def inspect(path: Path, follow: bool = True, brief: bool = False) -> tuple[Proof, Stamp | None]:
     """A track's proof and, if it is ours, its stamp (see `examine`); a link is FOREIGN unless `follow`."""
     try:
         with open_regular(path, MAX_TRACK, follow) as file:
-            return examine(file)
+            return examine(file, brief)
     except OSError as err:
         log.debug("%s: not a track of ours: %s", path, err)
         return Proof.FOREIGN, None
 
 
-def examine(file: BinaryIO) -> tuple[Proof, Stamp | None]:
-    """An open MP3's proof and, if it is ours, its stamp. Its audio may be cut short, each whole
+def examine(file: BinaryIO, brief: bool = False) -> tuple[Proof, Stamp | None]:
+    """An open MP3's proof and, if it is ours, its stamp (`brief`: its tags without lines, chapters
+    and cover: `tags.read`). Its audio may be cut short, each whole
     block left as written (a copy that failed: `whole` is False, and it is built again); any other
     change to it (a gain tool's, a tagger's ID3v1 or APE tag added) is CHANGED, like an edited tag."""
     try:
         tag = id3.read_tag(file)
         if (found := proof(tag, id3.SEALED_BY)) is not Proof.OURS:
             return found, None
-        tags = id3.read(tag)
+        tags = id3.read(tag, brief)
         state = _audio_state(_audio_digest(file, len(tag)), tags.audio)
     except (MutagenError, OSError) as err:
         log.debug("not a track of ours: %s", err)

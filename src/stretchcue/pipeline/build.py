@@ -23,7 +23,7 @@ from stretchcue.authoring.compiler import breathing_warnings, guidance_of
 from stretchcue.disk.files import Listener, Silent, check_folder, is_own_file, write_text, writing_into
 from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
 from stretchcue.outputs import cards, outline, playlist
-from stretchcue.outputs.names import Places, base_name, transcripts
+from stretchcue.outputs.names import Places, Seen, base_name, transcripts
 from stretchcue.outputs.tags import Tags
 from stretchcue.outputs.track import Stamp, encode_mp3, put_mp3
 from stretchcue.pipeline.session import Progress, music_of, placements
@@ -71,8 +71,10 @@ def build_tracks(
     say: Report = report or (lambda *_: None)
     hears = listener or Silent()
 
+    seen: Seen = {}  # each track in the folder is read once, unless it changes in between
+
     def choose(tell: Callable[[str], None]) -> tuple[list[tuple[Path, Stamp | None]], Path | None]:
-        places = Places(out, tell)
+        places = Places(out, tell, seen)
         targets = [places.track(s.title, s.album, base_name(s.title, s.number, s.total)) for s in specs]
         playlist_path = places.playlist(album) if album else None
         if check_first:
