@@ -113,6 +113,37 @@ def test_a_voice_holds_a_bounded_amount_in_memory(monkeypatch, tmp_path: Path) -
     assert spoken == [] and list(voice._clips)[-1] == texts[0]  # now the most recently used
 
 
+def test_each_text_is_spoken_once_however_many_threads_ask(monkeypatch, tmp_path: Path) -> None:
+    """Tracks built side by side and `ahead`'s background threads ask for the same texts at once:
+    each is spoken once, by whoever asked first, and everyone gets the same samples."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    spoken = counting(monkeypatch, BeepEngine)
+    monkeypatch.setattr(BeepEngine, "at_once", 3)
+    voice = Voice(VoiceProfile("beep", "beep"), cache.ClipCache(tmp_path))
+    texts = [f"Breathe out, number {n}." for n in range(40)]
+    with voice.ahead(texts), ThreadPoolExecutor(4) as askers:
+        heard = list(askers.map(lambda order: [voice.samples(t) for t in order], [texts, texts[::-1]] * 2))
+    assert sorted(spoken) == sorted(texts), spoken
+    assert all(run == heard[0] for run in heard[::2]) and all(run == heard[0][::-1] for run in heard[1::2])
+    assert not voice._asked
+
+
+def test_a_text_that_fails_fails_for_everyone_who_waited(monkeypatch, tmp_path: Path) -> None:
+    from stretchcue.errors import StretchcueError
+
+    def synthesize(self, text: str):
+        raise StretchcueError(f"cannot say {text!r}")
+
+    monkeypatch.setattr(BeepEngine, "synthesize", synthesize)
+    voice = Voice(VoiceProfile("beep", "beep"), cache.ClipCache(tmp_path))
+    with voice.ahead(["Hold."]):
+        for _ in range(2):  # (the first may be the background's; a later ask tries again)
+            with pytest.raises(StretchcueError, match=r"cannot say 'Hold\.'"):
+                voice.samples("Hold.")
+    assert not voice._asked and not voice._clips
+
+
 def wav_44k_stereo(clip: bytes) -> bytes:
     """An ordinary WAV of another format: what the cache held before entries were verified."""
     buffer = io.BytesIO()

@@ -20,6 +20,7 @@ from typing import BinaryIO, Protocol
 from stretchcue import __version__
 from stretchcue.authoring import phrases
 from stretchcue.authoring.compiler import breathing_warnings, guidance_of
+from stretchcue.authoring.timeline import spoken_texts
 from stretchcue.disk.files import Listener, Silent, check_folder, is_own_file, write_text, writing_into
 from stretchcue.format import SAMPLE_RATE, SPEECH_ONLY
 from stretchcue.outputs import cards, outline, playlist
@@ -278,7 +279,8 @@ def make_track(
         holds = outline.holds(timeline)
         return replace(tags, chapters=chapters, lines=lines, holds=holds, cover=cards.cover(spec.routine, spec.options))
 
-    seconds = encode_mp3(until_stopped(pcm), fmt, outlined, file) / fmt.rate
+    with voice.ahead(spoken_texts(placing.steps)):
+        seconds = encode_mp3(until_stopped(pcm), fmt, outlined, file) / fmt.rate
     spoken = outline.lines(placing.timeline())
     vtt, lrc = outline.webvtt(spoken, spec.title), outline.lrc(spoken, spec.title, spec.album, seconds)
     return Made(seconds, tuple(placing.warnings), vtt, lrc)

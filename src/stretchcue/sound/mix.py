@@ -35,19 +35,22 @@ class Placements(Protocol):
 
 def sounds(voice: Voice, rate: int = SAMPLE_RATE) -> Callable[[Cue], np.ndarray]:
     """What each cue sounds like at `rate` (the timeline's, or twice it): its text in the voice,
-    or its tone; as floats in [-1, 1)."""
+    or its tone; as floats in [-1, 1). Only resampled speech is kept (resampling is slow; turning
+    16-bit samples into floats is not, and keeping them would hold every clip twice over)."""
     resampled: dict[str, np.ndarray] = {}
+
+    def floats(text: str) -> np.ndarray:
+        return np.frombuffer(voice.samples(text), dtype="<i2") * np.float32(1 / 32768)
 
     def sound(cue: Cue) -> np.ndarray:
         if cue.tone is not None:
             return tones.samples(cue.tone, rate)
+        if rate == SAMPLE_RATE:
+            return floats(cue.text)
         if cue.text not in resampled:
-            speech = np.frombuffer(voice.samples(cue.text), dtype="<i2").astype(np.float32) / 32768
-            if rate != SAMPLE_RATE:
-                import soxr
+            import soxr
 
-                speech = soxr.resample(speech, SAMPLE_RATE, rate, quality="VHQ")
-            resampled[cue.text] = speech
+            resampled[cue.text] = soxr.resample(floats(cue.text), SAMPLE_RATE, rate, quality="VHQ")
         return resampled[cue.text]
 
     return sound
