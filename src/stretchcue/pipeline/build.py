@@ -272,14 +272,17 @@ def make_track(
     fmt = music.format if music else SPEECH_ONLY
     pcm = render(placing, sounds(voice, fmt.rate), fmt.rate // SAMPLE_RATE, music)
 
-    def outlined() -> Tags:  # once the whole track is placed: its chapters and words, and their pictures
-        art = cards.chapter_art(spec.routine, spec.options)
-        timeline = placing.timeline()
-        chapters, lines = outline.for_tags(timeline, art)
-        holds = outline.holds(timeline)
-        return replace(tags, chapters=chapters, lines=lines, holds=holds, cover=cards.cover(spec.routine, spec.options))
+    with ThreadPoolExecutor(1, thread_name_prefix="drawing") as drawing, voice.ahead(spoken_texts(placing.steps)):
+        # The pictures are drawn while the audio is encoded (the encoder releases the GIL, as Pillow does).
+        art = drawing.submit(cards.chapter_art, spec.routine, spec.options)
+        cover = drawing.submit(cards.cover, spec.routine, spec.options)
 
-    with voice.ahead(spoken_texts(placing.steps)):
+        def outlined() -> Tags:  # once the whole track is placed: its chapters and words, and their pictures
+            timeline = placing.timeline()
+            chapters, lines = outline.for_tags(timeline, art.result())
+            holds = outline.holds(timeline)
+            return replace(tags, chapters=chapters, lines=lines, holds=holds, cover=cover.result())
+
         seconds = encode_mp3(until_stopped(pcm), fmt, outlined, file) / fmt.rate
     spoken = outline.lines(placing.timeline())
     vtt, lrc = outline.webvtt(spoken, spec.title), outline.lrc(spoken, spec.title, spec.album, seconds)
