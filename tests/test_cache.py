@@ -114,7 +114,7 @@ def test_a_voice_holds_a_bounded_amount_in_memory(monkeypatch, tmp_path: Path) -
 
 
 def test_each_text_is_spoken_once_however_many_threads_ask(monkeypatch, tmp_path: Path) -> None:
-    """Tracks built side by side and `ahead`'s background threads ask for the same texts at once:
+    """Tracks built side by side and `prefetch` ask for the same texts at once:
     each is spoken once, by whoever asked first, and everyone gets the same samples."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -122,7 +122,7 @@ def test_each_text_is_spoken_once_however_many_threads_ask(monkeypatch, tmp_path
     monkeypatch.setattr(BeepEngine, "at_once", 3)
     voice = Voice(VoiceProfile("beep", "beep"), cache.ClipCache(tmp_path))
     texts = [f"Breathe out, number {n}." for n in range(40)]
-    with voice.ahead(texts), ThreadPoolExecutor(4) as askers:
+    with voice.prefetch(texts), ThreadPoolExecutor(4) as askers:
         heard = list(askers.map(lambda order: [voice.samples(t) for t in order], [texts, texts[::-1]] * 2))
     assert sorted(spoken) == sorted(texts), spoken
     assert all(run == heard[0] for run in heard[::2]) and all(run == heard[0][::-1] for run in heard[1::2])
@@ -137,11 +137,39 @@ def test_a_text_that_fails_fails_for_everyone_who_waited(monkeypatch, tmp_path: 
 
     monkeypatch.setattr(BeepEngine, "synthesize", synthesize)
     voice = Voice(VoiceProfile("beep", "beep"), cache.ClipCache(tmp_path))
-    with voice.ahead(["Hold."]):
+    with voice.prefetch(["Hold."]):
         for _ in range(2):  # (the first may be the background's; a later ask tries again)
             with pytest.raises(StretchcueError, match=r"cannot say 'Hold\.'"):
                 voice.samples("Hold.")
     assert not voice._asked and not voice._clips
+
+
+def test_a_prefetch_left_early_speaks_no_more_and_its_waiters_ask_again(monkeypatch, tmp_path: Path) -> None:
+    """Stopping a build leaves its prefetch: sentences whose turn has not come are not spoken (Ctrl-C
+    waits for one at most), and a thread that was waiting for one of them gets it all the same."""
+    import threading
+    import time
+
+    original, spoken = BeepEngine.synthesize, []
+
+    def slow(self, text: str):
+        spoken.append(text)
+        time.sleep(0.05)
+        return original(self, text)
+
+    monkeypatch.setattr(BeepEngine, "synthesize", slow)
+    voice = Voice(VoiceProfile("beep", "beep"), cache.ClipCache(tmp_path))
+    texts = [f"Rest, number {n}." for n in range(40)]
+    got: list[bytes] = []
+    with voice.prefetch(texts):
+        voice.samples(texts[0])
+        waiter = threading.Thread(target=lambda: got.append(voice.samples(texts[-1])))
+        waiter.start()
+        time.sleep(0.01)
+    waiter.join(timeout=30)
+    assert len(spoken) <= 4 and texts[-1] in spoken, spoken  # the first, one in hand, the waiter's own
+    assert got and got[0] == voice.samples(texts[-1])
+    assert not voice._asked
 
 
 def wav_44k_stereo(clip: bytes) -> bytes:

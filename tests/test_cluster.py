@@ -211,6 +211,30 @@ def test_a_batch_whose_workers_all_leave_fails_and_leaves_only_whole_files(clust
     assert not list(out.glob("*.stretchcue-part"))
 
 
+@pytest.mark.slow
+def test_a_scheduler_lost_mid_batch_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "cluster").mkdir()
+    own = Cluster(tmp_path / "cluster")  # (of its own: this one is killed)
+    manifest = manifest_in(tmp_path, LONG)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "stretchcue.cli", "batch", manifest, "--voice", "beep", "--out", out]
+    batch = subprocess.Popen(
+        [*command, "--scheduler", own.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        wait_for("track being made", lambda: own.making("w0") or own.making("w1"), batch)
+        own.kill(own.scheduler)
+        _, stderr = batch.communicate(timeout=WAIT)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait(timeout=WAIT)
+        own.close()
+    assert batch.returncode == 2, stderr
+    assert stderr == f"error: --scheduler: lost {own.address} while building\n", stderr
+    assert not list(out.glob("*.stretchcue-part"))
+
+
 def test_a_track_from_a_worker_is_checked_before_it_is_written(tmp_path: Path) -> None:
     """The client writes what a worker sends back only if it is a track of ours, whole, made from
     the job's inputs; and then as a local build writes it."""

@@ -74,7 +74,6 @@ def test_two_builds_a_batch_and_a_plan_at_once(small_routine: Path, tmp_path: Pa
         assert not [p for p in store.rglob("*") if "stretchcue-part" in p.name]
 
 
-@pytest.mark.slow
 def test_a_run_waits_for_the_folder_and_says_so(small_routine: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

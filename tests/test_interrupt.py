@@ -51,9 +51,17 @@ CASES = {
 }
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("how", SIGNALS, ids=[s.name for s in SIGNALS])
-@pytest.mark.parametrize("case", list(CASES))
+QUICK = ("build-while-encoding", signal.SIGINT)  # the one case in the quick lane: Ctrl-C while encoding
+
+
+@pytest.mark.parametrize(
+    ("case", "how"),
+    [
+        pytest.param(case, how, id=f"{case}-{how.name}", marks=() if (case, how) == QUICK else pytest.mark.slow)
+        for case in CASES
+        for how in SIGNALS
+    ],
+)
 def test_stopped_runs_leave_whole_files_and_a_rerun_finishes(
     small_routine: Path, tmp_path: Path, case: str, how: signal.Signals
 ) -> None:

@@ -110,7 +110,8 @@ def test_every_tag_field_round_trips_through_mutagen_and_ffprobe(tmp_path: Path)
     [picture] = [s for s in probed["streams"] if s["codec_type"] == "video"]
     assert picture["codec_name"] == "mjpeg" and picture["disposition"]["attached_pic"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["t.mp3"]
-    brief = id3.read(id3.read_tag(path.open("rb")), brief=True)  # what choosing a name and skipping read
+    with path.open("rb") as file:
+        brief = id3.read(id3.read_tag(file), brief=True)  # what choosing a name and skipping read
     assert brief == replace(read, cover=b"", chapters=(), lines=())
 
 

@@ -272,7 +272,7 @@ def make_track(
     fmt = music.format if music else SPEECH_ONLY
     pcm = render(placing, sounds(voice, fmt.rate), fmt.rate // SAMPLE_RATE, music)
 
-    with ThreadPoolExecutor(1, thread_name_prefix="drawing") as drawing, voice.ahead(spoken_texts(placing.steps)):
+    with ThreadPoolExecutor(1, thread_name_prefix="drawing") as drawing, voice.prefetch(spoken_texts(placing.steps)):
         # The pictures are drawn while the audio is encoded (the encoder releases the GIL, as Pillow does).
         art = drawing.submit(cards.chapter_art, spec.routine, spec.options)
         cover = drawing.submit(cards.cover, spec.routine, spec.options)

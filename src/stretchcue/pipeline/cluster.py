@@ -11,7 +11,9 @@ lost. `distributed` is imported only here, and only when a batch is sent to a cl
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import socket
 import threading
 from concurrent.futures import CancelledError
@@ -53,6 +55,9 @@ class ClusterBuilder:
     def build(self, jobs: list[Job], say: Report) -> dict[int, Track]:
         from distributed import Client, KilledWorker, wait
 
+        if not logging.getLogger("stretchcue").isEnabledFor(logging.DEBUG):  # (--debug shows Dask's log too)
+            for handler in logging.getLogger("distributed").handlers:  # (its loggers all write through these)
+                handler.setLevel(logging.CRITICAL)  # what went wrong is said in one line
         try:
             client = Client(self.address, set_as_default=False)
         except OSError as err:  # (after Dask's connect timeout: distributed.comm.timeouts.connect)
@@ -80,20 +85,23 @@ class ClusterBuilder:
                         continue
                     for future in done:
                         job = futures[future]
+                        if future.status == "lost":  # made, but its worker left before it was sent: made again
+                            pending.add(future)
+                            continue
                         try:
                             made, mp3 = future.result()
                         except KilledWorker as err:
                             raise StretchcueError(
                                 f"{job.spec.title}: its build killed each worker it ran on: {err}"
                             ) from None
-                        except CancelledError:  # the scheduler went away, and its tasks with it
-                            raise StretchcueError(f"--scheduler: lost {self.address} while building") from None
                         future.release()  # the worker forgets the track's bytes
                         results[job.index] = _put(job, made, mp3)
                         say(job.index, "built", 1, 1)
-            except BaseException:
-                client.cancel(list(futures))  # (what is in --out is whole: see `_put`)
-                raise
+            except CancelledError:  # the scheduler went away, and its tasks with it
+                raise StretchcueError(f"--scheduler: lost {self.address} while building") from None
+            finally:
+                with contextlib.suppress(Exception):  # (a client that lost its scheduler cannot cancel)
+                    client.cancel([future for future in futures if not future.done()])
         return results
 
     def _workers(self, client: Any) -> None:

@@ -158,6 +158,6 @@ def make_plan(routine: Routine, options: Options, voice: Voice, progress: Progre
     else:
         fmt = SPEECH_ONLY
     placing = placements(routine, options, voice, progress)
-    with voice.ahead(spoken_texts(placing.steps)):
+    with voice.prefetch(spoken_texts(placing.steps)):
         timeline = placing.place_all()
     return Plan(routine, voice.profile.name, timeline, under, fmt, guidance_of(routine, options).value)

@@ -323,20 +323,21 @@ class PiperEngine:
     routine's 63 sentences took 7.1 s and 13.7 CPU-seconds, against 8.2 s and 16.3 for Piper's
     own way (one sentence at a time, on every core, its threads spinning while they wait)."""
 
-    at_once = os.cpu_count() or 1
+    at_once = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )  # (the cores it may use)
 
     def __init__(self, length_scale: float = 1.0, sentence_silence: float = 0.3, model: str = "") -> None:
         # onnxruntime writes a device id under ~/.cache/Microsoft unless its telemetry is off.
         os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         try:
+            import onnxruntime
             from piper import PiperVoice, SynthesisConfig
+            from piper.config import PiperConfig
         except ImportError:
             raise StretchcueError("the piper voice needs Piper: pip install piper-tts") from None
         model_path, config_path = self._files(model)
         try:
-            import onnxruntime
-            from piper.config import PiperConfig
-
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
