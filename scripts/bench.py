@@ -340,7 +340,7 @@ def skipping(cache: Path) -> None:
 
 def suite() -> None:
     """The two lanes of scripts/test, each in its own pytest run from this checkout, as CI runs them."""
-    print("\n8. The test suite (pytest's own time; ruff, lint-imports and mypy not counted)")
+    print("\n9. The test suite (pytest's own time; ruff, lint-imports and mypy not counted)")
     root = Path(__file__).resolve().parents[1]
     for name, args, target in (("quick lane (-m 'not slow')", ["-m", "not slow"], 45), ("everything", [], 150)):
         result = subprocess.run(
@@ -354,7 +354,7 @@ def suite() -> None:
 
 
 def cluster() -> None:
-    print("\n9. Batches over Dask (50 tracks, warm; tracks per minute per core)")
+    print("\n8. Batches over Dask (50 tracks, warm; tracks per minute per core)")
     try:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import bench_cluster
