@@ -120,6 +120,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         started.close()
 
 
+def run_until(command: list, making, interrupt, after) -> tuple[int, str, str]:
+    """Run a batch; once `making()` (a track is being made), `interrupt()` the cluster; then, come
+    what may, `after()`. Gives the batch's status, stdout and stderr."""
+    batch = subprocess.Popen([str(a) for a in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for("track being made", making, batch)
+        interrupt()
+        stdout, stderr = batch.communicate(timeout=WAIT)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait(timeout=WAIT)
+        after()
+    return batch.returncode, stdout, stderr
+
+
 def manifest_in(folder: Path, text: str) -> Path:
     (folder / "quick.yaml").write_text(SMALL_ROUTINE, encoding="utf-8")
     (folder / "tiny.yaml").write_text(TINY_ROUTINE, encoding="utf-8")
@@ -156,23 +172,15 @@ def test_a_cluster_batch_makes_what_a_local_batch_makes(cluster: Cluster, cli, t
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_loses_no_track(cluster: Cluster, cli, tmp_path: Path) -> None:
     manifest = manifest_in(tmp_path, LONG)
-    out, on = tmp_path / "out", ["--scheduler", cluster.address]
-    batch = subprocess.Popen(
-        [sys.executable, "-m", "stretchcue.cli", "batch", manifest, "--voice", "beep", "--out", out, *on],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "stretchcue.cli", "batch", manifest, "--voice", "beep", "--out", out]
+    code, stdout, stderr = run_until(
+        [*command, "--scheduler", cluster.address],
+        lambda: cluster.making("w0"),
+        lambda: cluster.kill(cluster.workers[0]),
+        cluster.restart_workers,
     )
-    try:
-        wait_for("track being made on worker 0", lambda: cluster.making("w0"), batch)
-        cluster.kill(cluster.workers[0])
-        stdout, stderr = batch.communicate(timeout=WAIT)
-    finally:
-        if batch.poll() is None:
-            batch.kill()
-            batch.wait(timeout=WAIT)
-        cluster.restart_workers()
-    assert batch.returncode == 0, stderr + cluster.logs()
+    assert code == 0, stderr + cluster.logs()
     assert stdout.count("built: ") == 4
     local = cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "local")
     assert local.code == 0, local.err
@@ -193,18 +201,13 @@ def test_a_batch_whose_workers_all_leave_fails_and_leaves_only_whole_files(clust
         f"raise SystemExit(main(['batch', {str(manifest)!r}, '--voice', 'beep', '--out', {str(out)!r}, "
         f"'--scheduler', {cluster.address!r}]))\n"
     )
-    batch = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for("track being made", lambda: cluster.making("w0") or cluster.making("w1"), batch)
-        for worker in cluster.workers:
-            cluster.kill(worker)
-        _, stderr = batch.communicate(timeout=WAIT)
-    finally:
-        if batch.poll() is None:
-            batch.kill()
-            batch.wait(timeout=WAIT)
-        cluster.restart_workers()
-    assert batch.returncode == 2, stderr
+    status, _, stderr = run_until(
+        [sys.executable, "-c", code],
+        lambda: cluster.making("w0") or cluster.making("w1"),
+        lambda: [cluster.kill(worker) for worker in cluster.workers],
+        cluster.restart_workers,
+    )
+    assert status == 2, stderr
     assert stderr == f"error: --scheduler: no worker at {cluster.address} for 2 s\n"
     for track in out.glob("*.mp3"):  # what it built before they left, whole and as a local build makes it
         assert read_tags(track).stamp, track
@@ -218,19 +221,13 @@ def test_a_scheduler_lost_mid_batch_is_one_line(tmp_path: Path) -> None:
     manifest = manifest_in(tmp_path, LONG)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "stretchcue.cli", "batch", manifest, "--voice", "beep", "--out", out]
-    batch = subprocess.Popen(
-        [*command, "--scheduler", own.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    status, _, stderr = run_until(
+        [*command, "--scheduler", own.address],
+        lambda: own.making("w0") or own.making("w1"),
+        lambda: own.kill(own.scheduler),
+        own.close,
     )
-    try:
-        wait_for("track being made", lambda: own.making("w0") or own.making("w1"), batch)
-        own.kill(own.scheduler)
-        _, stderr = batch.communicate(timeout=WAIT)
-    finally:
-        if batch.poll() is None:
-            batch.kill()
-            batch.wait(timeout=WAIT)
-        own.close()
-    assert batch.returncode == 2, stderr
+    assert status == 2, stderr
     assert stderr == f"error: --scheduler: lost {own.address} while building\n", stderr
     assert not list(out.glob("*.stretchcue-part"))
 
