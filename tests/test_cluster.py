@@ -291,6 +291,28 @@ def test_an_unreachable_scheduler_is_one_line(cli, tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_a_server_that_is_not_a_scheduler_is_one_line(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that accepts and never answers (a dashboard's port, say) would keep Dask's client
+    waiting without end: the batch gives up within the connect timeout (1 s here, plus 5)."""
+    import threading
+
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        accepted: list[socket.socket] = []
+        threading.Thread(target=lambda: accepted.append(server.accept()[0]), daemon=True).start()
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        manifest = manifest_in(tmp_path, MANIFEST)
+        started = time.monotonic()
+        run = run_cli("batch", manifest, "--voice", "beep", "--out", tmp_path / "out", "--scheduler", address)
+        for connection in accepted:
+            connection.close()
+    assert run.returncode == 2 and time.monotonic() - started < WAIT, run.stderr
+    assert run.stderr == f"error: --scheduler: cannot reach {address}: no Dask scheduler answered in 6 s\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_workers_own_the_speech_cache(cli, tmp_path: Path) -> None:
     manifest = manifest_in(tmp_path, MANIFEST)
     run = cli("batch", manifest, "--out", tmp_path / "out", "--cache", tmp_path / "c", "--scheduler", "tcp://x:1")
@@ -300,7 +322,13 @@ def test_the_workers_own_the_speech_cache(cli, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("address", "words"),
-    [("nonsense", "missing port number in address 'nonsense'"), ("smtp://h:1", "no such protocol as smtp://")],
+    [
+        ("nonsense", "missing port number in address 'nonsense'"),
+        ("smtp://h:1", "no such protocol as smtp://"),
+        ("", "--scheduler: "),
+        ("ucx://h:1", "a scheduler is reached over tcp:// or tls://, not ucx://"),
+        ("tls://h:1", "tls:// needs Dask's TLS settings"),
+    ],
 )
 def test_a_bad_address_is_one_line(cli, tmp_path: Path, address: str, words: str) -> None:
     manifest = manifest_in(tmp_path, MANIFEST)

@@ -102,3 +102,26 @@ def test_stopped_runs_leave_whole_files_and_a_rerun_finishes(
     assert temp_files(out) == []  # a SIGKILL's leftovers were swept by the re-run
     for track in out.glob("*.mp3"):
         assert_whole(track)
+
+
+def test_a_second_signal_while_stopping_does_not_cut_the_clean_up_short(tmp_path: Path, small_routine: Path) -> None:
+    """Ctrl-C pressed again (or SIGTERM) while the run stops: still one "stopped", 130, no temp file."""
+    out = tmp_path / "out"
+    args = ["build", small_routine, "--hold", "30", "--voice", "beep", "--out", out, "--cache", tmp_path / "cache"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stretchcue.cli", *map(str, args)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # (as in the test above)
+    )
+    deadline = time.monotonic() + 120
+    while not encoding(out):
+        assert process.poll() is None and time.monotonic() < deadline, "it ended before it could be stopped"
+        time.sleep(0.005)
+    for how in (signal.SIGINT, signal.SIGINT, signal.SIGTERM, signal.SIGINT):
+        os.kill(process.pid, how)
+        time.sleep(0.01)
+    code = process.wait(timeout=120)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    assert code == 130 and stderr == "stopped\n", (code, stderr)
+    assert temp_files(out) == [] and not list(out.glob("*.mp3"))

@@ -154,7 +154,7 @@ def _build(
 
     cache = None
     builder: Builder
-    if scheduler:
+    if scheduler is not None:
         from stretchcue.pipeline.cluster import ClusterBuilder
 
         if cache_option:
@@ -463,7 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     args = arg.flags_first((sys.argv[1:] if argv is None else argv) or ["--help"])  # bare: the help, no error
     console.setup()  # (until the options are read: a usage error is said in full)
     # SIGTERM unwinds like Ctrl-C, so temp files are removed on the way out.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(ExitStatus.TERMINATED))
+    signal.signal(signal.SIGTERM, _stop)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not when started with it ignored)
+        signal.signal(signal.SIGINT, _stop)
     try:
         code = app(args=args, prog_name="stretchcue", standalone_mode=False)
     except StretchcueError as err:
@@ -488,6 +490,17 @@ def main(argv: list[str] | None = None) -> int:
     if code in (ExitStatus.STOPPED, ExitStatus.TERMINATED):  # typer turns Ctrl-C into 130
         console.stopped()
     return code if isinstance(code, int) else ExitStatus.OK
+
+
+def _stop(signum: int, _: object) -> None:
+    """Stop: unwind, removing temp files on the way out. A second Ctrl-C or SIGTERM is ignored: the
+    run is already stopping (in a sentence at most), and cutting that short would leave them."""
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(stop) is _stop:
+            signal.signal(stop, signal.SIG_IGN)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    sys.exit(ExitStatus.TERMINATED)
 
 
 def _fail(message: str) -> int:

@@ -41,6 +41,7 @@ class ClusterBuilder:
             import distributed  # noqa: F401
             from distributed.comm.addressing import parse_address, parse_host_port
             from distributed.comm.registry import backends
+            from distributed.security import Security
         except ImportError:
             raise StretchcueError(f"--scheduler needs Dask's distributed scheduler: {EXTRA}") from None
         try:  # (a Client given a bad address fails, then hangs on its way out)
@@ -50,18 +51,26 @@ class ClusterBuilder:
             raise StretchcueError(f"--scheduler: {err}; expected tcp://HOST:PORT") from None
         if scheme not in backends:
             raise StretchcueError(f"--scheduler: {address}: no such protocol as {scheme}://; expected tcp://HOST:PORT")
+        # (A client of another protocol, or of tls:// without its settings, fails half made, then
+        # takes a minute to close as the program ends.)
+        if scheme not in ("tcp", "tls"):
+            raise StretchcueError(
+                f"--scheduler: {address}: a scheduler is reached over tcp:// or tls://, not {scheme}://"
+            )
+        if scheme == "tls" and Security().get_connection_args("client")["ssl_context"] is None:
+            raise StretchcueError(
+                f"--scheduler: {address}: tls:// needs Dask's TLS settings (distributed.comm.tls.ca-file, "
+                "and the client's cert and key)"
+            )
         self.address = address
 
     def build(self, jobs: list[Job], say: Report) -> dict[int, Track]:
-        from distributed import Client, KilledWorker, wait
+        from distributed import KilledWorker, wait
 
         if not logging.getLogger("stretchcue").isEnabledFor(logging.DEBUG):  # (--debug shows Dask's log too)
             for handler in logging.getLogger("distributed").handlers:  # (its loggers all write through these)
                 handler.setLevel(logging.CRITICAL)  # what went wrong is said in one line
-        try:
-            client = Client(self.address, set_as_default=False)
-        except OSError as err:  # (after Dask's connect timeout: distributed.comm.timeouts.connect)
-            raise StretchcueError(f"--scheduler: cannot reach {self.address}: {err}") from None
+        client = self._connect()
         results: dict[int, Track] = {}
         with client, client.as_current():
             self._workers(client)
@@ -103,6 +112,31 @@ class ClusterBuilder:
                 with contextlib.suppress(Exception):  # (a client that lost its scheduler cannot cancel)
                     client.cancel([future for future in futures if not future.done()])
         return results
+
+    def _connect(self) -> Any:
+        """A client of the scheduler, or one line saying why not, within Dask's connect timeout
+        (`distributed.comm.timeouts.connect`). The client is made on a thread of its own: one
+        given a server that accepts but is not Dask's (a dashboard's port) waits without end."""
+        import dask
+        from dask.utils import parse_timedelta
+        from distributed import Client
+
+        limit = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s") + 5
+        made: dict[str, Any] = {}
+        done = threading.Event()
+
+        def connect() -> None:
+            try:
+                made["client"] = Client(self.address, set_as_default=False)
+            except Exception as err:  # refused, unknown host, tls:// without Dask's TLS settings...
+                made["error"] = str(err)  # (only its words: a client half made takes a minute to close)
+            done.set()
+
+        threading.Thread(target=connect, name="connecting", daemon=True).start()  # (left behind if it hangs)
+        if done.wait(limit) and "client" in made:
+            return made["client"]
+        why = made.get("error") or f"no Dask scheduler answered in {limit:g} s"
+        raise StretchcueError(f"--scheduler: cannot reach {self.address}: {why}")
 
     def _workers(self, client: Any) -> None:
         """Return once the cluster has a worker; after WORKERS_SECONDS without one, fail."""
