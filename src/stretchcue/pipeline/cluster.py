@@ -121,7 +121,7 @@ class ClusterBuilder:
         from dask.utils import parse_timedelta
         from distributed import Client
 
-        limit = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s") + 5
+        limit = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s") + 2
         made: dict[str, Any] = {}
         done = threading.Event()
 
