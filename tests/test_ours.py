@@ -616,13 +616,13 @@ def test_a_name_that_differs_only_in_case_is_checked_too(cli, tiny: Path, tmp_pa
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["text", "track"])
-def test_a_file_put_at_the_name_while_ours_is_written_is_kept(tiny: Path, tmp_path: Path, kind: str) -> None:
+def test_a_file_put_at_the_name_while_ours_is_written_is_kept(cli, tiny: Path, tmp_path: Path, kind: str) -> None:
     from stretchcue.disk.files import replacing, write_text
     from stretchcue.errors import NotOurs
     from stretchcue.outputs.track import check_track
 
     out = tmp_path / "out"
-    assert run_cli("build", tiny, "--voice", "beep", "--out", out).returncode == 0
+    assert cli("build", tiny, "--voice", "beep", "--out", out).code == 0
     path = out / (TRACK if kind == "track" else "Tiny.vtt")
     ours_before = path.read_bytes()
     check = {"check": check_track} if kind == "track" else {}  # (text files: the default check)
@@ -663,10 +663,10 @@ def test_fake_seals_cost_at_most_two_passes_over_a_large_file(tmp_path: Path, mo
     ],
 )
 def test_a_file_of_someone_elses_under_our_name_in_another_case_stops_every_command(
-    tiny: Path, tmp_path: Path, variant: str, command: str
+    cli, tiny: Path, tmp_path: Path, variant: str, command: str
 ) -> None:
     out = tmp_path / "out"
-    assert run_cli("build", tiny, "--voice", "beep", "--out", out, "--feed", BASE).returncode == 0
+    assert cli("build", tiny, "--voice", "beep", "--out", out, "--feed", BASE).code == 0
     (out / variant).write_bytes(b"someone else's")
     args = {
         "feed": ["feed", out, "--base-url", BASE],
@@ -675,9 +675,9 @@ def test_a_file_of_someone_elses_under_our_name_in_another_case_stops_every_comm
         "png": ["plan", tiny, "--voice", "beep", "--png", out / "session.png"],
     }[command]
     before = snapshot(tmp_path)
-    run = run_cli(*args)
-    assert run.returncode == 2 and f"{out / variant} exists and was not made by stretchcue" in run.stderr, run.stderr
-    assert run.stderr.count("\n") == 1 and snapshot(tmp_path) == before
+    run = cli(*args)
+    assert run.code == 2 and f"{out / variant} exists and was not made by stretchcue" in run.err, run.err
+    assert run.err.count("\n") == 1 and snapshot(tmp_path) == before
 
 
 def test_our_track_under_its_name_in_another_case_is_found_again_not_doubled(cli, tiny: Path, tmp_path: Path) -> None:
@@ -693,63 +693,63 @@ def test_our_track_under_its_name_in_another_case_is_found_again_not_doubled(cli
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "cards", "feed"])
-def test_a_refused_run_into_a_folder_leaves_not_even_a_lock_file(tiny: Path, tmp_path: Path, command: str) -> None:
+def test_a_refused_run_into_a_folder_leaves_not_even_a_lock_file(cli, tiny: Path, tmp_path: Path, command: str) -> None:
     out = tmp_path / "out"
     out.mkdir()
     name = {"build": TRACK, "cards": "01 - A.png", "feed": "feed.xml"}[command]
     if command == "feed":
-        assert run_cli("build", tiny, "--voice", "beep", "--out", tmp_path / "made").returncode == 0
+        assert cli("build", tiny, "--voice", "beep", "--out", tmp_path / "made").code == 0
         for made in (tmp_path / "made").iterdir():
             if made.suffix in (".mp3", ".vtt", ".lrc"):
                 (out / made.name).write_bytes(made.read_bytes())
     (out / name).write_bytes(b"theirs")
     args = {"build": ["build", tiny, "--voice", "beep"], "cards": ["cards", tiny], "feed": ["feed"]}[command]
     before = snapshot(tmp_path)
-    run = run_cli(*args, *(["--out", out] if command != "feed" else [out, "--base-url", BASE]))
-    assert run.returncode == 2 and "exists and was not made by stretchcue" in run.stderr, run.stderr
+    run = cli(*args, *(["--out", out] if command != "feed" else [out, "--base-url", BASE]))
+    assert run.code == 2 and "exists and was not made by stretchcue" in run.err, run.err
     assert snapshot(tmp_path) == before and not (out / ".stretchcue.lock").exists()
 
 
-def test_a_picture_in_the_way_is_reported_before_anything_is_spoken(tiny: Path, tmp_path: Path) -> None:
+def test_a_picture_in_the_way_is_reported_before_anything_is_spoken(cli, tiny: Path, tmp_path: Path) -> None:
     (tmp_path / "pic.png").write_bytes(b"theirs")
     cache_folder = tmp_path / "new cache"
-    run = run_cli("plan", tiny, "--voice", "beep", "--png", tmp_path / "pic.png", "--cache", cache_folder)
-    assert run.returncode == 2 and "pic.png exists and was not made by stretchcue" in run.stderr, run.stderr
+    run = cli("plan", tiny, "--voice", "beep", "--png", tmp_path / "pic.png", "--cache", cache_folder)
+    assert run.code == 2 and "pic.png exists and was not made by stretchcue" in run.err, run.err
     assert not cache_folder.exists()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["feed", "cards", "png"])
 def test_a_file_of_ours_renamed_to_another_case_is_replaced_under_that_name_not_doubled(
-    tiny: Path, tmp_path: Path, command: str
+    cli, tiny: Path, tmp_path: Path, command: str
 ) -> None:
     out = tmp_path / "out"
-    assert run_cli("build", tiny, "--voice", "beep", "--out", out, "--feed", BASE).returncode == 0
+    assert cli("build", tiny, "--voice", "beep", "--out", out, "--feed", BASE).code == 0
     args = {
         "feed": ["feed", out, "--base-url", BASE],
         "cards": ["cards", tiny, "--out", out],
         "png": ["plan", tiny, "--voice", "beep", "--png", out / "session.png"],
     }[command]
-    assert run_cli(*args).returncode == 0
+    assert cli(*args).code == 0
     (out / TRACK).rename(out / TRACK.upper())  # the feed finds its track under any case too
     for path in list(out.iterdir()):
         if path.suffix in (".xml", ".jpg", ".json", ".png", ".pdf"):
             upper = path.with_name(path.name.upper())
             path.rename(upper if path.suffix != ".jpg" else upper.with_suffix(".jpg"))  # (a cover must end in .jpg)
     before = sorted(p.name for p in out.iterdir())
-    run = run_cli(*args)
-    assert run.returncode == 0, run.stderr
+    run = cli(*args)
+    assert run.code == 0, run.err
     assert sorted(p.name for p in out.iterdir()) == before
 
 
 @pytest.mark.slow
 def test_an_output_folder_that_is_a_link_to_nowhere_is_one_line_before_anything_is_spoken(
-    tiny: Path, tmp_path: Path
+    cli, tiny: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "gone").symlink_to(tmp_path / "unmounted")
     cache_folder = tmp_path / "new cache"
     for args in (["plan", tiny, "--png", tmp_path / "gone" / "s.png"], ["build", tiny, "--out", tmp_path / "gone"]):
-        run = run_cli(*args, "--voice", "beep", "--cache", cache_folder)
-        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
-        assert f"{tmp_path / 'gone'} is not a folder" in run.stderr, run.stderr
+        run = cli(*args, "--voice", "beep", "--cache", cache_folder)
+        assert run.code == 2 and run.err.count("\n") == 1, run.err
+        assert f"{tmp_path / 'gone'} is not a folder" in run.err, run.err
         assert not cache_folder.exists() and (tmp_path / "gone").is_symlink()
