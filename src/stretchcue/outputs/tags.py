@@ -196,9 +196,8 @@ def _put_lines(id3: ID3, tags: Tags) -> None:
         said = "\n".join(line.text for line in tags.lines)
         id3.add(USLT(encoding=_encoding(said), lang=lang, desc="", text=said))
         synced = [(line.text, line.start_ms) for line in tags.lines]
-        id3.add(
-            SYLT(encoding=_encoding(said), lang=lang, format=2, type=1, desc="", text=synced)
-        )  # format 2: milliseconds
+        # format 2: times in milliseconds
+        id3.add(SYLT(encoding=_encoding(said), lang=lang, format=2, type=1, desc="", text=synced))
 
 
 def _get_lines(id3: ID3) -> dict[str, object]:

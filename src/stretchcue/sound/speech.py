@@ -61,7 +61,7 @@ class Voice:
                 if text in self._clips:
                     self._clips.move_to_end(text)
                     return self._clips[text]
-                future = self._asked.get(text) or self._ask(text)
+                future = self._ask(text)
             try:
                 return future.result()
             except CancelledError:  # withdrawn by a `prefetch` that was left before its turn: ask again
@@ -78,7 +78,7 @@ class Voice:
         the ones before. Leaving (done, or stopped), those whose turn has not come are withdrawn;
         a sentence being spoken is finished (Ctrl-C waits for at most one per speaker)."""
         with self._lock:
-            asked = [(text, self._asked.get(text) or self._ask(text)) for text in texts if text not in self._clips]
+            asked = [(text, self._ask(text)) for text in texts if text not in self._clips]
         try:
             yield
         finally:
@@ -88,9 +88,11 @@ class Voice:
                         del self._asked[text]
 
     def _ask(self, text: str) -> Future[bytes]:
-        """`text` read or spoken on a speaker thread, in its turn (the caller holds `_lock`)."""
-        future = self._asked[text] = speakers(self.profile.engine).submit(self._resolve, text)
-        return future
+        """`text` as asked for already, else asked for now: read or spoken on a speaker thread, in
+        its turn (the caller holds `_lock`)."""
+        if text not in self._asked:
+            self._asked[text] = speakers(self.profile.engine).submit(self._resolve, text)
+        return self._asked[text]
 
     def _resolve(self, text: str) -> bytes:
         try:
